@@ -1,0 +1,1 @@
+"""Check types: small registered plugins. Each module registers its types in `register(registry)`."""

@@ -1,0 +1,210 @@
+"""Conditions over structured documents: `{path, op, value}` leaves combined with all/any/not.
+
+A failed condition explains itself (which path, what was found, what was expected) and says which path
+to point the finding at, so the engine can report file:line without each rule writing messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Mapping, Sequence, Union
+
+from pydantic import Field, model_validator
+
+from checker.checks.base import Params
+
+Op = Literal[
+    "exists", "absent", "==", "!=", "in", "not_in", "matches", "not_matches",
+    "contains", "not_contains", ">", ">=", "<", "<=",
+]  # fmt: skip
+
+PathPart = str | int
+_MISSING = object()
+_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+class Leaf(Params):
+    """Holds when the value at `path` satisfies `op` (with `value`); `default` stands in for a missing value."""
+
+    path: str | list[str | int] = Field(description="dotted path (`spec.template.spec`) or a list of keys")
+    op: Op = "exists"
+    value: Any = None
+    value_path: str | list[str | int] | None = Field(
+        default=None, description="compare with the value at this path instead (falls back to `value`)"
+    )
+    default: Any = None
+
+    @model_validator(mode="after")
+    def _pattern_is_linear_time(self) -> Leaf:
+        if self.op in ("matches", "not_matches"):
+            from checker.checks.regex import validate
+
+            problem = validate(str(self.value))
+            if problem:
+                raise ValueError(problem)
+        return self
+
+
+class AllOf(Params):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(Params):
+    any: list[Condition] = Field(min_length=1)
+
+
+class NotOf(Params):
+    not_: Condition = Field(alias="not")
+
+
+Condition = Annotated[Union[Leaf, AllOf, AnyOf, NotOf], Field(union_mode="smart")]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()
+
+
+def parse_path(path: str | Sequence[PathPart]) -> tuple[PathPart, ...]:
+    if not isinstance(path, str):
+        return tuple(path)
+    parts: list[PathPart] = []
+    for name, index in _SEGMENT.findall(path):
+        parts.append(int(index) if index else name)
+    return tuple(parts)
+
+
+def resolve(root: Any, path: Sequence[PathPart]) -> Any:
+    """The value at `path`, or the `_MISSING` sentinel."""
+    node = root
+    for part in path:
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+            node = node[part]
+        else:
+            return _MISSING
+    return node
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a condition did not hold, and the path the finding should point at."""
+
+    explanation: str
+    path: tuple[PathPart, ...] = ()
+
+
+def evaluate(condition: Condition, subject: Any) -> Failure | None:
+    """None when the condition holds on `subject`, else the reason it does not."""
+    if isinstance(condition, AllOf):
+        for child in condition.all:
+            failure = evaluate(child, subject)
+            if failure:
+                return failure
+        return None
+    if isinstance(condition, AnyOf):
+        failures = [evaluate(child, subject) for child in condition.any]
+        if any(f is None for f in failures):
+            return None
+        found = [f for f in failures if f]
+        return Failure("none of: " + "; ".join(f.explanation for f in found), found[0].path)
+    if isinstance(condition, NotOf):
+        if evaluate(condition.not_, subject) is None:
+            return Failure(f"must not hold: {describe(condition.not_)}", _first_path(condition.not_))
+        return None
+    return _evaluate_leaf(condition, subject)
+
+
+def _evaluate_leaf(leaf: Leaf, subject: Any) -> Failure | None:
+    path = parse_path(leaf.path)
+    actual = resolve(subject, path)
+    if actual is _MISSING and leaf.default is not None:
+        actual = leaf.default
+    expected = leaf.value
+    if leaf.value_path is not None:
+        other = resolve(subject, parse_path(leaf.value_path))
+        expected = leaf.value if other is _MISSING else other
+    if _holds(leaf.op, actual, expected):
+        return None
+    return Failure(_explain(leaf, path, actual, expected), path)
+
+
+def _holds(op: str, actual: Any, expected: Any) -> bool:
+    if op == "exists":
+        return actual is not _MISSING and actual is not None
+    if op == "absent":
+        return actual is _MISSING or actual is None
+    if actual is _MISSING:
+        return op in ("!=", "not_in", "not_matches", "not_contains")
+    return _compare(op, actual, expected)
+
+
+def _compare(op: str, actual: Any, expected: Any) -> bool:
+    if op in ("==", "!="):
+        # YAML `true` must not equal 1: compare booleans only with booleans.
+        same = isinstance(actual, bool) == isinstance(expected, bool) and actual == expected
+        return same == (op == "==")
+    if op == "in":
+        return actual in (expected or [])
+    if op == "not_in":
+        return actual not in (expected or [])
+    if op in ("matches", "not_matches"):
+        from checker.checks.regex import search
+
+        found = isinstance(actual, (str, int, float)) and search(str(expected), str(actual))
+        return bool(found) == (op == "matches")
+    if op in ("contains", "not_contains"):
+        found = isinstance(actual, (list, str, dict)) and expected in actual
+        return bool(found) == (op == "contains")
+    return _order(op, actual, expected)
+
+
+def _order(op: str, actual: Any, expected: Any) -> bool:
+    if isinstance(actual, bool) or not isinstance(actual, (int, float)):
+        return False
+    return {">": actual > expected, ">=": actual >= expected, "<": actual < expected, "<=": actual <= expected}[op]
+
+
+def _explain(leaf: Leaf, path: Sequence[PathPart], actual: Any, expected: Any) -> str:
+    name = _dotted(path)
+    if leaf.op == "exists":
+        return f"{name} is not set"
+    if leaf.op == "absent":
+        return f"{name} is set to {_show(actual)}"
+    shown = "not set" if actual is _MISSING else _show(actual)
+    against = f"{_dotted(parse_path(leaf.value_path))} = {_show(expected)}" if leaf.value_path else _show(expected)
+    return f"{name} is {shown} (expected {leaf.op} {against})"
+
+
+def describe(condition: Condition) -> str:
+    if isinstance(condition, AllOf):
+        return " and ".join(describe(c) for c in condition.all)
+    if isinstance(condition, AnyOf):
+        return " or ".join(describe(c) for c in condition.any)
+    if isinstance(condition, NotOf):
+        return f"not ({describe(condition.not_)})"
+    suffix = "" if condition.op in ("exists", "absent") else f" {_show(condition.value)}"
+    return f"{_dotted(parse_path(condition.path))} {condition.op}{suffix}"
+
+
+def _first_path(condition: Condition) -> tuple[PathPart, ...]:
+    if isinstance(condition, Leaf):
+        return parse_path(condition.path)
+    if isinstance(condition, NotOf):
+        return _first_path(condition.not_)
+    children = condition.all if isinstance(condition, AllOf) else condition.any
+    return _first_path(children[0])
+
+
+def _dotted(path: Sequence[PathPart]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, (list, dict)):
+        text = str(list(value) if isinstance(value, list) else dict(value))
+    return text if len(text) <= 80 else text[:77] + "..."

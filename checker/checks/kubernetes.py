@@ -1,0 +1,186 @@
+"""Kubernetes checks: a condition asserted on every container, workload or resource in scope.
+
+Conditions read the object itself plus joined facts under `$` names:
+- every scope: `$kind`, `$resource` (the whole document)
+- containers and workloads: `$pod` (the pod spec)
+- containers: `$security` (pod securityContext overlaid by the container's), `$init`
+- workloads: `$min_replicas`, `$multi_replica`, `$autoscaler`, `$pdb`, `$progressive_delivery`
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator, Literal
+
+from pydantic import Field
+
+from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.conditions import Condition, Failure, evaluate
+from checker.checks.registry import Registry, check_type
+from checker.model import Finding
+from checker.project.kube import Container, KubeModel, Resource, Workload
+from checker.yamlpos import PathPart, PosDict, position_of
+
+SECURITY_FIELDS = ("runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions")
+
+
+class KubernetesParams(Params):
+    scope: Literal["containers", "workloads", "resources"]
+    workloads: Literal["serving", "serving_and_daemonsets", "all"] = Field(
+        default="serving",
+        description="which pod templates: serving workloads (Deployment, StatefulSet, Rollout), those plus "
+        "DaemonSets, or every pod template (Pods, Jobs and CronJobs too)",
+    )
+    kinds: list[str] = Field(default_factory=list, description="only these kinds (required for scope: resources)")
+    init_containers: bool = Field(default=False, description="judge init containers too")
+    include_helm_hooks: bool = Field(default=False, description="judge resources annotated helm.sh/hook")
+    where: Condition | None = Field(default=None, description="only subjects where this holds are judged")
+    assert_: Condition = Field(alias="assert", description="must hold for every subject in scope")
+    message: str | None = Field(default=None, description="finding text; {subject} names the object")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One object under judgement: its view for conditions and how to point at it."""
+
+    label: str
+    view: dict[str, Any]
+    roots: dict[str, Any]  # `$name` -> positioned document, for locating `$name.…` paths
+    base: PosDict  # positioned object that plain paths are relative to
+    base_path: tuple[PathPart, ...]
+    resource: Resource  # the document the object is written in
+    ref: str
+    fact_paths: dict[str, tuple[PathPart, ...]] | None = None  # where a `$fact` finding should point
+
+
+def register(registry: Registry) -> None:
+    check_type(
+        registry, "kubernetes", KubernetesParams,
+        "assert a condition on every container, workload or resource of the Kubernetes manifests",
+        inputs=("kubernetes",),
+    )(run)  # fmt: skip
+
+
+def run(ctx: CheckContext, params: KubernetesParams) -> Outcome:  # type: ignore[override]
+    kube: KubeModel = ctx.index.kube
+    if not kube.resources:
+        return Outcome.skipped("no Kubernetes manifests found")
+    subjects = [s for s in _subjects(kube, params) if params.where is None or evaluate(params.where, s.view) is None]
+    if not subjects:
+        return Outcome.skipped(f"no {_scope_words(params)} in the manifests")
+    findings = [_finding(s, failure, params) for s in subjects for failure in [evaluate(params.assert_, s.view)] if failure]
+    noun = _scope_words(params)
+    return Outcome.from_findings(findings, f"{len(subjects)} {noun} checked", f"{{count}} of {len(subjects)} {noun} fail")
+
+
+def _scope_words(params: KubernetesParams) -> str:
+    if params.scope == "resources":
+        return " / ".join(params.kinds) + " resources" if params.kinds else "resources"
+    kind = {"serving": "serving workloads", "serving_and_daemonsets": "serving workloads", "all": "pod templates"}
+    where = " matching the rule's selector" if params.where else ""
+    return (f"containers of {kind[params.workloads]}" if params.scope == "containers" else kind[params.workloads]) + where
+
+
+def _subjects(kube: KubeModel, params: KubernetesParams) -> Iterator[Subject]:
+    if params.scope == "resources":
+        for resource in kube.of_kind(*params.kinds) if params.kinds else kube.resources:
+            if params.include_helm_hooks or not resource.is_helm_hook:
+                yield _resource_subject(resource)
+        return
+    for workload in _workloads(kube, params):
+        if params.scope == "workloads":
+            yield _workload_subject(workload)
+        else:
+            yield from (_container_subject(c) for c in workload.containers(init=params.init_containers))
+
+
+def _workloads(kube: KubeModel, params: KubernetesParams) -> list[Workload]:
+    if params.workloads == "all":
+        chosen = [w for w in kube.workloads if not any(m.kind == "Rollout" for m in w.managers)]
+    else:
+        chosen = kube.serving_workloads(include_daemonsets=params.workloads == "serving_and_daemonsets")
+    return [
+        w for w in chosen
+        if (params.include_helm_hooks or not w.resource.is_helm_hook) and (not params.kinds or w.kind in params.kinds)
+    ]  # fmt: skip
+
+
+def _resource_subject(resource: Resource) -> Subject:
+    view = {**resource.doc, "$kind": resource.kind, "$resource": resource.doc}
+    return Subject(resource.label, view, {"$resource": resource.doc}, resource.doc, (), resource, resource.ref)
+
+
+def _workload_subject(workload: Workload) -> Subject:
+    res = workload.resource
+    scaler = workload.autoscalers[0].doc if workload.autoscalers else None
+    view = {
+        **res.doc,
+        "$kind": res.kind,
+        "$resource": res.doc,
+        "$pod": workload.pod_spec,
+        "$min_replicas": workload.min_replicas,
+        "$multi_replica": workload.min_replicas >= 2,
+        "$autoscaler": scaler,
+        "$pdb": workload.pdbs[0].doc if workload.pdbs else None,
+        "$progressive_delivery": bool(workload.managers),
+    }
+    roots = {"$resource": res.doc, "$pod": workload.pod_spec}
+    return Subject(res.label, view, roots, res.doc, (), res, res.ref, _WORKLOAD_FACT_PATHS)
+
+
+_WORKLOAD_FACT_PATHS: dict[str, tuple[PathPart, ...]] = {
+    "$min_replicas": ("spec", "replicas"),
+    "$multi_replica": ("spec", "replicas"),
+    "$autoscaler": ("metadata", "name"),
+    "$pdb": ("metadata", "name"),
+    "$progressive_delivery": ("metadata", "name"),
+}
+
+
+def _container_subject(container: Container) -> Subject:
+    pod = container.workload.pod_spec
+    view = {
+        **container.data,
+        "$kind": container.workload.kind,
+        "$resource": container.workload.resource.doc,
+        "$pod": pod,
+        "$init": container.init,
+        "$security": _effective_security(pod, container.data),
+    }
+    roots = {"$resource": container.workload.resource.doc, "$pod": pod}
+    ref = f"{container.workload.resource.ref}:{container.name}"
+    return Subject(container.label, view, roots, container.data, container.path, container.source, ref)
+
+
+def _effective_security(pod: dict[str, Any], container: dict[str, Any]) -> dict[str, Any]:
+    """Pod-level securityContext fields that containers inherit, overlaid by the container's own."""
+    pod_ctx = pod.get("securityContext") if isinstance(pod.get("securityContext"), dict) else {}
+    own = container.get("securityContext") if isinstance(container.get("securityContext"), dict) else {}
+    merged = {k: v for k, v in (pod_ctx or {}).items() if k in SECURITY_FIELDS}
+    merged.update(own or {})
+    return merged
+
+
+def _finding(subject: Subject, failure: Failure, params: KubernetesParams) -> Finding:
+    if params.message:
+        message = params.message.format(subject=subject.label, explanation=failure.explanation)
+    else:
+        message = f"{subject.label}: {failure.explanation}"
+    return Finding(
+        message=message,
+        path=subject.resource.path,
+        line=_line(subject, failure.path),
+        locator=f"{subject.ref}:{'.'.join(str(p) for p in failure.path)}",
+    )
+
+
+def _line(subject: Subject, path: tuple[PathPart, ...]) -> int | None:
+    if path and isinstance(path[0], str) and path[0] in subject.roots:
+        pos = position_of(subject.roots[path[0]], path[1:])
+    elif path and isinstance(path[0], str) and path[0] in (subject.fact_paths or {}):
+        pos = position_of(subject.base, (subject.fact_paths or {})[path[0]])
+    elif path and isinstance(path[0], str) and path[0].startswith("$"):
+        pos = subject.base.pos
+    else:
+        pos = position_of(subject.base, path)
+    return pos[0] if pos and pos[0] > 0 else subject.resource.line()

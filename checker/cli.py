@@ -1,0 +1,123 @@
+"""The `readiness` command line. Thin: parse flags, call the engine, write what the reporters render."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable, NoReturn
+
+import click
+
+from checker import __version__
+
+SEVERITIES = ["critical", "high", "medium", "low", "info"]
+EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(lines: list[str]) -> NoReturn:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _guarded(debug: bool, action: Callable[[], Any]) -> Any:
+    """Run `action`; user-facing errors become exit 2 with their messages, never a traceback."""
+    from checker.config import ConfigError
+    from checker.engine.run import UsageError
+    from checker.packs.loader import PackError
+
+    try:
+        return action()
+    except ConfigError as exc:
+        _fail(exc.problems)
+    except PackError as exc:
+        _fail([str(p) for p in exc.problems])
+    except UsageError as exc:
+        _fail([f"error: {exc}"])
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the user gets a one-line error, --debug the traceback
+        if debug:
+            raise
+        _fail([f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"])
+
+
+debug_option = click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="readiness")
+def main() -> None:
+    """Deployment readiness and audit checks for services that put ML models into production."""
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (default: PATH/readiness.yaml, else [tool.readiness] in PATH/pyproject.toml).")
+@click.option("--rules", "extra_rules", multiple=True, type=click.Path(path_type=Path),
+              help="Extra rule pack file or folder (repeatable).")
+@click.option("--only", multiple=True, metavar="ID|CATEGORY", help="Run only these rules or categories (repeatable).")
+@click.option("--skip", multiple=True, metavar="ID|CATEGORY", help="Skip these rules or categories (repeatable).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["terminal", "json"]),
+              help="Report format (repeatable; default: terminal + json).")
+@click.option("--output-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for report files (relative to the working directory).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the gate (default: high).")
+@debug_option
+def check(path: Path, config_file: Path | None, extra_rules: tuple[Path, ...], only: tuple[str, ...],
+          skip: tuple[str, ...], formats: tuple[str, ...], output_dir: Path, fail_on: str | None, debug: bool) -> None:  # fmt: skip
+    """Run the rule packs against PATH (default: .) and write reports."""
+    from checker.commands.check import CheckRequest, run_check
+
+    if not path.is_dir():
+        _fail([f"error: {path}: no such directory"])
+    request = CheckRequest(path, config_file, extra_rules, only, skip, formats or ("terminal", "json"), output_dir, fail_on)
+    sys.exit(_guarded(debug, lambda: run_check(request)))
+
+
+@main.group()
+def rules() -> None:
+    """List, show and validate rule packs."""
+
+
+@rules.command("list")
+@click.option("--category", type=click.Choice(["scalability", "reliability", "monitoring", "versioning",
+                                                "api_contracts", "data_compatibility", "security"]))  # fmt: skip
+@click.option("--rules", "extra_rules", multiple=True, type=click.Path(path_type=Path), help="Extra rule packs.")
+@debug_option
+def rules_list(category: str | None, extra_rules: tuple[Path, ...], debug: bool) -> None:
+    """One line per rule: id, category, severity, title."""
+    from checker.commands.rules import list_rules
+
+    click.echo(_guarded(debug, lambda: list_rules(category, extra_rules)), nl=False)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--rules", "extra_rules", multiple=True, type=click.Path(path_type=Path), help="Extra rule packs.")
+@debug_option
+def rules_show(rule_id: str, extra_rules: tuple[Path, ...], debug: bool) -> None:
+    """Full description, rationale, remediation and check definition of a rule."""
+    from checker.commands.rules import show_rule
+
+    click.echo(_guarded(debug, lambda: show_rule(rule_id, extra_rules)), nl=False)
+
+
+@rules.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@debug_option
+def rules_validate(files: tuple[Path, ...], debug: bool) -> None:
+    """Validate rule pack files; every problem as FILE:LINE:COL: field.path: message."""
+    from checker.commands.rules import validate_files
+
+    click.echo(_guarded(debug, lambda: validate_files(files)))
+
+
+@main.command()
+@debug_option
+def schema(debug: bool) -> None:
+    """Print the JSON Schema of rule pack files (for editors)."""
+    from checker.commands.rules import schema_text
+
+    click.echo(_guarded(debug, schema_text), nl=False)

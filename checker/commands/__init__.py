@@ -1,0 +1,1 @@
+"""What each CLI command does, apart from parsing flags."""

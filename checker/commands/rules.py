@@ -1,0 +1,73 @@
+"""`readiness rules list|show|validate` and `readiness schema`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from checker.checks.registry import default_registry
+from checker.config import LoadedConfig
+from checker.engine.packs import builtin_pack_dir, load_rules, pack_files
+from checker.engine.run import UsageError
+from checker.packs.loader import PackError, load_packs
+from checker.packs.model import Rule
+from checker.packs.schema import build_schema
+
+
+def _rules(extra: tuple[Path, ...]) -> list[Rule]:
+    return load_rules(Path.cwd(), LoadedConfig(config=_empty_config()), extra, default_registry())
+
+
+def _empty_config():  # type: ignore[no-untyped-def]
+    from checker.config import ProjectConfig
+
+    return ProjectConfig()
+
+
+def list_rules(category: str | None, extra: tuple[Path, ...]) -> str:
+    rules = [r for r in _rules(extra) if category is None or r.category.value == category]
+    rules.sort(key=lambda r: r.id)
+    return "".join(f"{r.id:<8} {r.category.value:<19} {r.severity.value:<9} {r.title}\n" for r in rules)
+
+
+def show_rule(rule_id: str, extra: tuple[Path, ...]) -> str:
+    rule = next((r for r in _rules(extra) if r.id == rule_id), None)
+    if rule is None:
+        raise UsageError(f"unknown rule id {rule_id!r} (see `readiness rules list`)")
+    check = yaml.safe_dump(rule.raw_check, sort_keys=False, allow_unicode=True).rstrip()
+    sections = [
+        f"{rule.id}: {rule.title}",
+        f"category: {rule.category.value}    severity: {rule.severity.value}    "
+        f"waivable: {'yes' if rule.waivable else 'no'}    defined at: {rule.source}",
+        f"reads: {'; '.join(rule.inputs)}" if rule.inputs else "",
+        f"\nDescription\n  {rule.description}",
+        f"\nRationale\n  {rule.rationale}",
+        f"\nRemediation\n  {rule.remediation}",
+        f"\nParameters\n  {json.dumps(rule.params)}" if rule.params else "",
+        "\nCheck\n" + "\n".join("  " + line for line in check.splitlines()),
+    ]
+    return "\n".join(s for s in sections if s) + "\n"
+
+
+def validate_files(files: tuple[Path, ...]) -> str:
+    """Validate user packs; ids may not clash with built-in ones either."""
+    builtin = load_packs(pack_files(builtin_pack_dir()))
+    mine = load_packs(files, display_root=None)
+    taken = {r.id: r for r in builtin}
+    clashes = [r for r in mine if r.id in taken]
+    if clashes:
+        from checker.packs.loader import Problem
+
+        problems = []
+        for rule in clashes:
+            file, line, column = rule.source.rsplit(":", 2)
+            message = f"duplicate rule id {rule.id!r} (a built-in rule, {taken[rule.id].source})"
+            problems.append(Problem(file, int(line), int(column), "id", message))
+        raise PackError(problems)
+    return f"ok: {len(mine)} rules in {len(files)} files"
+
+
+def schema_text() -> str:
+    return json.dumps(build_schema(default_registry()), indent=2) + "\n"

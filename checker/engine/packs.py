@@ -1,0 +1,46 @@
+"""Where rule packs come from: built-ins, `--rules`, the config's `rule_packs`, installed packages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from checker.checks.registry import Registry
+from checker.config import LoadedConfig
+from checker.packs.loader import load_packs
+from checker.packs.model import Rule
+
+PACK_ENTRY_POINTS = "readiness.rule_packs"
+
+
+def builtin_pack_dir() -> Path:
+    """Installed wheels carry the packs inside the package; a source checkout has them in `rules/`."""
+    packaged = Path(__file__).resolve().parent.parent / "builtin_rules"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "rules"
+
+
+def pack_files(folder_or_file: Path) -> list[Path]:
+    if folder_or_file.is_dir():
+        return sorted([*folder_or_file.glob("*.yaml"), *folder_or_file.glob("*.yml")])
+    return [folder_or_file]
+
+
+def load_rules(target: Path, loaded: LoadedConfig, extra: Iterable[Path], registry: Registry) -> list[Rule]:
+    files = pack_files(builtin_pack_dir())
+    for path in extra:
+        files += pack_files(path)
+    files += [target / p for p in loaded.config.rule_packs]
+    files += _installed_packs()
+    return load_packs(files, registry, display_root=Path.cwd())
+
+
+def _installed_packs() -> list[Path]:
+    """Packs shipped by installed Python packages: an entry point naming a function that returns paths."""
+    from importlib.metadata import entry_points
+
+    found: list[Path] = []
+    for entry in entry_points(group=PACK_ENTRY_POINTS):
+        provided = entry.load()
+        for item in provided() if callable(provided) else provided:
+            found += pack_files(Path(item))
+    return found

@@ -1,0 +1,147 @@
+"""One run: config and rule packs in, one `RunReport` out. No I/O besides reading the project."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from checker import __version__
+from checker.checks.base import CheckContext
+from checker.checks.registry import Registry, default_registry
+from checker.config import LoadedConfig, load_config
+from checker.engine import scoring, waivers
+from checker.engine.evaluate import evaluate_rule
+from checker.engine.governance import validate_config
+from checker.engine.packs import load_rules
+from checker.model import CATEGORY_ORDER, Category, Finding, RuleResult, RunReport, Severity, Status, ToolInfo
+from checker.packs.model import Rule
+from checker.project.index import ProjectIndex
+
+
+class UsageError(Exception):
+    """A bad command-line value: exit 2 with this message."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    target: Path
+    config_file: Path | None = None
+    extra_packs: tuple[Path, ...] = ()
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    fail_on: Severity | None = None
+    clock: Callable[[], datetime] = _now
+    tool_version: str = __version__
+    display_target: str | None = None
+    registry: Registry | None = field(default=None, compare=False)
+
+
+def run(options: RunOptions) -> RunReport:
+    started = options.clock()
+    timer = time.perf_counter()
+    registry = options.registry or default_registry()
+    loaded = load_config(options.target, options.config_file)
+    rules = load_rules(options.target, loaded, options.extra_packs, registry)
+    validate_config(loaded, rules, options.target)
+    selected = select(rules, options.only, options.skip)
+    index = ProjectIndex.build(options.target)
+    today = started.date()
+    results, matched = _evaluate_all(selected, index, loaded, registry, today)
+    return _report(options, loaded, results, matched, index, started, time.perf_counter() - timer)
+
+
+def select(rules: list[Rule], only: tuple[str, ...], skip: tuple[str, ...]) -> list[Rule]:
+    known = {r.id for r in rules} | {c.value for c in Category}
+    unknown = [token for token in (*only, *skip) if token not in known]
+    if unknown:
+        raise UsageError(f"unknown rule id or category: {', '.join(unknown)} (see `readiness rules list`)")
+
+    def named(rule: Rule, tokens: tuple[str, ...]) -> bool:
+        return rule.id in tokens or rule.category.value in tokens
+
+    return [r for r in rules if (not only or named(r, only)) and not named(r, skip)]
+
+
+def _evaluate_all(
+    rules: list[Rule], index: ProjectIndex, loaded: LoadedConfig, registry: Registry, today: date
+) -> tuple[list[RuleResult], dict[int, int]]:
+    in_force = [w for w in loaded.config.waivers if w.expires >= today]
+    positions = [loaded.config.waivers.index(w) for w in in_force]
+    matched: dict[int, int] = {}
+    results = []
+    for rule in rules:
+        result = _evaluate(rule, index, loaded, registry)
+        result, hits = waivers.apply(result, in_force)
+        for local, count in hits.items():
+            matched[positions[local]] = matched.get(positions[local], 0) + count
+        results.append(result)
+    order = {c: i for i, c in enumerate(CATEGORY_ORDER)}
+    results.sort(key=lambda r: (order[r.category], r.rule_id))
+    return results, matched
+
+
+def _evaluate(rule: Rule, index: ProjectIndex, loaded: LoadedConfig, registry: Registry) -> RuleResult:
+    override = loaded.config.rules.get(rule.id)
+    severity = override.severity if override and override.severity else rule.severity
+    base: dict[str, Any] = dict(
+        rule_id=rule.id, title=rule.title, category=rule.category, severity=severity,
+        remediation=rule.remediation, description=rule.description,
+    )  # fmt: skip
+    disabled = _disabled_reason(rule, loaded)
+    if disabled:
+        return RuleResult(**base, status=Status.SKIPPED, message=disabled)
+    params = {**rule.params, **(override.params if override else {})}
+    ctx = CheckContext(index=index, config=loaded.config, rule_id=rule.id)
+    outcome, elapsed = evaluate_rule(rule.check, ctx, registry, params)
+    findings = tuple(sorted(outcome.findings, key=_finding_order))
+    message = outcome.message
+    if rule.message and outcome.status == Status.FAIL:
+        message = rule.message
+    return RuleResult(**base, status=outcome.status, message=message, findings=findings, duration_s=round(elapsed, 4))
+
+
+def _finding_order(finding: Finding) -> tuple[str, int, str]:
+    return (finding.path or "", finding.line or 0, finding.message)
+
+
+def _disabled_reason(rule: Rule, loaded: LoadedConfig) -> str | None:
+    where = loaded.file or "the config"
+    override = loaded.config.rules.get(rule.id)
+    if not loaded.config.category_enabled(rule.category):
+        return f"category {rule.category.value} is disabled in {where}"
+    if override and override.enabled is False:
+        return f"disabled in {where}"
+    if override is None or override.enabled is None:
+        return None if rule.enabled else f"disabled by default in rule pack {rule.pack}"
+    return None
+
+
+def _report(
+    options: RunOptions, loaded: LoadedConfig, results: list[RuleResult], matched: dict[int, int],
+    index: ProjectIndex, started: datetime, duration: float,
+) -> RunReport:  # fmt: skip
+    config = loaded.config
+    fail_on = options.fail_on or config.fail_on or Severity.HIGH
+    disabled = {c for c in Category if not config.category_enabled(c)}
+    verdict, reasons = scoring.verdict(results, fail_on, disabled)
+    return RunReport(
+        tool=ToolInfo(name="readiness-checker", version=options.tool_version),
+        target=options.display_target or str(options.target),
+        started_at=started.isoformat(timespec="seconds"),
+        duration_s=round(duration, 3),
+        verdict=verdict,
+        verdict_reasons=tuple(reasons),
+        fail_on=fail_on,
+        score=scoring.score(results, disabled),
+        coverage=scoring.coverage(results),
+        results=tuple(results),
+        waivers=tuple(waivers.records(config.waivers, started.date(), matched)),
+        input_problems=tuple(index.problems),
+    )

@@ -1,0 +1,154 @@
+"""The one result model: every report format is a view of a `RunReport`.
+
+Models are frozen so that a reporter can never change what another reporter shows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe, so `a.rank >= fail_on.rank` reads naturally."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.CRITICAL: 4, Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1, Severity.INFO: 0}
+
+
+class Category(StrEnum):
+    SCALABILITY = "scalability"
+    RELIABILITY = "reliability"
+    MONITORING = "monitoring"
+    VERSIONING = "versioning"
+    API_CONTRACTS = "api_contracts"
+    DATA_COMPATIBILITY = "data_compatibility"
+    SECURITY = "security"
+
+
+CATEGORY_ORDER = list(Category)
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    WAIVED = "waived"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Finding(Frozen):
+    """One piece of evidence: where the problem is and what it is."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+    # A stable identity for baselines: resource kind/name, JSON pointer or a normalised snippet, never a line.
+    locator: str | None = None
+    waived: bool = False
+
+
+class RuleResult(Frozen):
+    rule_id: str
+    title: str
+    category: Category
+    severity: Severity
+    status: Status
+    message: str
+    findings: tuple[Finding, ...] = ()
+    remediation: str = ""
+    description: str = ""
+    duration_s: float = 0.0
+
+    @property
+    def is_failure(self) -> bool:
+        return self.status in (Status.FAIL, Status.ERROR)
+
+
+class CategoryScore(Frozen):
+    score: float | None
+    passed: int
+    failed: int
+    evaluated: int
+    skipped: int = 0
+    waived: int = 0
+    enabled: bool = True
+
+
+class Score(Frozen):
+    overall: float | None
+    categories: dict[str, CategoryScore]
+
+
+class WaiverRecord(Frozen):
+    rule: str
+    path: str | None = None
+    reason: str
+    owner: str | None = None
+    expires: date
+    state: str  # "active" or "expired"
+    matched_findings: int = 0
+
+
+class SkippedRule(Frozen):
+    rule_id: str
+    reason: str
+
+
+class Coverage(Frozen):
+    total: int
+    evaluated: int
+    passed: int
+    failed: int
+    errored: int
+    skipped: int
+    waived: int
+    skipped_rules: tuple[SkippedRule, ...] = ()
+
+
+class InputProblem(Frozen):
+    """A project file that could not be read as data; recorded, never fatal."""
+
+    path: str
+    line: int | None = None
+    message: str
+
+
+class ToolInfo(Frozen):
+    name: str
+    version: str
+
+
+class RunReport(Frozen):
+    schema_version: str = "1.0"
+    tool: ToolInfo
+    target: str
+    started_at: str
+    duration_s: float
+    verdict: str  # "ready" | "not_ready"
+    verdict_reasons: tuple[str, ...] = ()
+    fail_on: Severity
+    score: Score
+    coverage: Coverage
+    results: tuple[RuleResult, ...]
+    waivers: tuple[WaiverRecord, ...] = ()
+    input_problems: tuple[InputProblem, ...] = ()
+
+    @property
+    def ready(self) -> bool:
+        return self.verdict == "ready"

@@ -1,0 +1,314 @@
+"""Kubernetes resources from every manifest, with the joins rules need.
+
+A Deployment is joined to the HorizontalPodAutoscaler / KEDA ScaledObject that scales it (scaleTargetRef),
+the PodDisruptionBudgets whose selector matches its pod labels, and an Argo Rollout (workloadRef) or
+Flagger Canary (targetRef) that manages it. Helm templates and kustomize patches are not manifests.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Iterator
+
+from checker.project import classify as kinds
+from checker.project.index import InputError
+from checker.yamlpos import PathPart, PosDict, position_of
+
+if TYPE_CHECKING:
+    from checker.project.index import ProjectIndex
+
+POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "Rollout": ("spec", "template", "spec"),
+}
+SERVING_KINDS = frozenset({"Deployment", "StatefulSet", "Rollout"})
+AUTOSCALER_KINDS = frozenset({"HorizontalPodAutoscaler", "ScaledObject"})
+HELM_HOOK = "helm.sh/hook"
+
+
+@dataclass(frozen=True, eq=False)
+class Resource:
+    path: str
+    index: int  # document number within the file
+    doc: PosDict
+
+    @property
+    def kind(self) -> str:
+        return str(self.doc.get("kind", ""))
+
+    @property
+    def api_version(self) -> str:
+        return str(self.doc.get("apiVersion", ""))
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        meta = self.doc.get("metadata")
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("name") or "(unnamed)")
+
+    @property
+    def namespace(self) -> str | None:
+        ns = self.metadata.get("namespace")
+        return str(ns) if ns else None
+
+    @property
+    def annotations(self) -> dict[str, Any]:
+        ann = self.metadata.get("annotations")
+        return ann if isinstance(ann, dict) else {}
+
+    @property
+    def is_helm_hook(self) -> bool:
+        return HELM_HOOK in self.annotations
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} '{self.name}'"
+
+    @property
+    def ref(self) -> str:
+        """A stable identity for fingerprints: kind/namespace/name."""
+        return f"{self.kind}/{self.namespace or '-'}/{self.name}"
+
+    def line(self, path: tuple[PathPart, ...] = ()) -> int | None:
+        pos = position_of(self.doc, path)
+        return pos[0] if pos else None
+
+    def get(self, *path: PathPart) -> Any:
+        node: Any = self.doc
+        for part in path:
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node = node[part]
+            else:
+                return None
+        return node
+
+    def same_namespace(self, other: Resource) -> bool:
+        # Manifests often leave the namespace to kustomize or `kubectl -n`: unknown matches anything.
+        return self.namespace is None or other.namespace is None or self.namespace == other.namespace
+
+
+@dataclass(frozen=True, eq=False)
+class Container:
+    workload: Workload
+    data: PosDict
+    path: tuple[PathPart, ...]  # from the resource document root
+    init: bool
+
+    @property
+    def name(self) -> str:
+        return str(self.data.get("name") or "(unnamed)")
+
+    @property
+    def source(self) -> Resource:
+        """The document the container is written in (a Rollout may borrow a Deployment's template)."""
+        return self.workload.template_from or self.workload.resource
+
+    @property
+    def label(self) -> str:
+        kind = "init container" if self.init else "container"
+        return f"{kind} '{self.name}' in {self.workload.resource.label}"
+
+
+@dataclass(eq=False)
+class Workload:
+    """A resource with a pod template, and what the joins found for it."""
+
+    resource: Resource
+    pod_spec_path: tuple[str, ...]
+    autoscalers: list[Resource] = field(default_factory=list)
+    pdbs: list[Resource] = field(default_factory=list)
+    managers: list[Resource] = field(default_factory=list)  # Argo Rollouts / Flagger Canaries
+    template_from: Resource | None = None  # a Rollout's workloadRef target
+
+    @property
+    def kind(self) -> str:
+        return self.resource.kind
+
+    @property
+    def pod_spec(self) -> PosDict:
+        source = self.template_from or self.resource
+        spec = source.get(*self.pod_spec_path)
+        return spec if isinstance(spec, PosDict) else PosDict()
+
+    @property
+    def pod_labels(self) -> dict[str, Any]:
+        source = self.template_from or self.resource
+        labels = source.get(*self.pod_spec_path[:-1], "metadata", "labels")
+        return labels if isinstance(labels, dict) else {}
+
+    @property
+    def is_complete(self) -> bool:
+        """False for partial documents such as kustomize patches that carry no containers."""
+        return isinstance(self.pod_spec.get("containers"), list)
+
+    @property
+    def is_serving(self) -> bool:
+        return self.kind in SERVING_KINDS
+
+    @property
+    def min_replicas(self) -> int:
+        """The replica floor: an autoscaler's minReplicas (default 1) overrides spec.replicas (default 1)."""
+        for scaler in self.autoscalers:
+            key = "minReplicas" if scaler.kind == "HorizontalPodAutoscaler" else "minReplicaCount"
+            value = scaler.get("spec", key)
+            return value if isinstance(value, int) else 1
+        replicas = self.resource.get("spec", "replicas")
+        return replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else 1
+
+    def containers(self, init: bool) -> Iterator[Container]:
+        for key in (("initContainers", "containers") if init else ("containers",)):
+            items = self.pod_spec.get(key)
+            if not isinstance(items, list):
+                continue
+            for i, item in enumerate(items):
+                if isinstance(item, PosDict):
+                    yield Container(self, item, (*self.pod_spec_path, key, i), key == "initContainers")
+
+
+class KubeModel:
+    def __init__(self, resources: list[Resource], patches: frozenset[str]) -> None:
+        self.resources = resources
+        self.patches = patches
+
+    @classmethod
+    def build(cls, index: ProjectIndex) -> KubeModel:
+        patches = _kustomize_patches(index)
+        resources: list[Resource] = []
+        for source in index.of_kind(kinds.YAML):
+            if source.kinds & {kinds.HELM_TEMPLATE, kinds.COMPOSE, kinds.KUSTOMIZATION} or source.path in patches:
+                continue
+            resources += _resources_in(index, source.path)
+        return cls(resources, patches)
+
+    @property
+    def files(self) -> list[str]:
+        return sorted({r.path for r in self.resources})
+
+    def of_kind(self, *names: str) -> list[Resource]:
+        return [r for r in self.resources if r.kind in names]
+
+    @cached_property
+    def workloads(self) -> list[Workload]:
+        """Every complete pod template, joined to autoscalers, PDBs and progressive-delivery managers."""
+        found = [Workload(r, POD_SPEC_PATHS[r.kind]) for r in self.resources if r.kind in POD_SPEC_PATHS]
+        self._resolve_rollout_templates(found)
+        for workload in found:
+            self._join(workload)
+        return [w for w in found if w.is_complete]
+
+    def _resolve_rollout_templates(self, workloads: list[Workload]) -> None:
+        by_ref = {(w.kind, w.resource.name): w for w in workloads}
+        for workload in workloads:
+            ref = workload.resource.get("spec", "workloadRef")
+            if workload.kind == "Rollout" and isinstance(ref, dict):
+                target = by_ref.get((str(ref.get("kind", "Deployment")), str(ref.get("name"))))
+                if target is not None:
+                    workload.template_from = target.resource
+                    workload.pod_spec_path = target.pod_spec_path
+                    target.managers.append(workload.resource)
+
+    def _join(self, workload: Workload) -> None:
+        res = workload.resource
+        for scaler in self.of_kind(*AUTOSCALER_KINDS):
+            target = scaler.get("spec", "scaleTargetRef")
+            if isinstance(target, dict) and _targets(target, res, default_kind="Deployment") and scaler.same_namespace(res):
+                workload.autoscalers.append(scaler)
+        for pdb in self.of_kind("PodDisruptionBudget"):
+            if pdb.same_namespace(res) and selector_matches(pdb.get("spec", "selector"), workload.pod_labels):
+                workload.pdbs.append(pdb)
+        for canary in self.of_kind("Canary"):
+            target = canary.get("spec", "targetRef")
+            if isinstance(target, dict) and _targets(target, res, default_kind="Deployment"):
+                workload.managers.append(canary)
+
+    def serving_workloads(self, include_daemonsets: bool = False) -> list[Workload]:
+        """Deployments, StatefulSets and Rollouts (DaemonSets too, for probe rules).
+
+        A Deployment that an Argo Rollout takes its template from is judged through the Rollout.
+        """
+        allowed = SERVING_KINDS | ({"DaemonSet"} if include_daemonsets else set())
+        return [
+            w for w in self.workloads
+            if w.kind in allowed and not any(m.kind == "Rollout" for m in w.managers)
+        ]  # fmt: skip
+
+
+def _targets(ref: dict[str, Any], resource: Resource, default_kind: str) -> bool:
+    return str(ref.get("name")) == resource.name and str(ref.get("kind", default_kind)) == resource.kind
+
+
+def selector_matches(selector: Any, labels: dict[str, Any]) -> bool:
+    """Kubernetes label-selector semantics: matchLabels and matchExpressions; an empty selector matches nothing."""
+    if not isinstance(selector, dict) or not labels:
+        return False
+    match_labels = selector.get("matchLabels") or {}
+    expressions = selector.get("matchExpressions") or []
+    if not match_labels and not expressions:
+        return False
+    if any(labels.get(k) != v for k, v in match_labels.items()):
+        return False
+    return all(_expression_holds(e, labels) for e in expressions if isinstance(e, dict))
+
+
+def _expression_holds(expr: dict[str, Any], labels: dict[str, Any]) -> bool:
+    key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+    if op == "In":
+        return labels.get(key) in values
+    if op == "NotIn":
+        return labels.get(key) not in values
+    if op == "Exists":
+        return key in labels
+    if op == "DoesNotExist":
+        return key not in labels
+    return False
+
+
+def _resources_in(index: ProjectIndex, path: str) -> list[Resource]:
+    try:
+        text = index.text(path)
+        if "apiVersion" not in text or "kind" not in text:
+            return []
+        docs = index.yaml(path)
+    except InputError:
+        return []
+    return [
+        Resource(path, i, doc) for i, doc in enumerate(docs)
+        if isinstance(doc, PosDict) and isinstance(doc.get("apiVersion"), str) and isinstance(doc.get("kind"), str)
+    ]  # fmt: skip
+
+
+def _kustomize_patches(index: ProjectIndex) -> frozenset[str]:
+    """Files that kustomizations name as patches: partial documents, not manifests of their own."""
+    found: set[str] = set()
+    for source in index.of_kind(kinds.KUSTOMIZATION):
+        try:
+            docs = index.yaml(source.path)
+        except InputError:
+            continue
+        base = posixpath.dirname(source.path)
+        for doc in docs:
+            if isinstance(doc, dict):
+                found |= {posixpath.normpath(posixpath.join(base, p)) for p in _patch_paths(doc)}
+    return frozenset(found)
+
+
+def _patch_paths(doc: dict[str, Any]) -> Iterator[str]:
+    for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
+        for entry in doc.get(key) or []:
+            if isinstance(entry, str) and not entry.lstrip().startswith(("apiVersion", "-", "{")):
+                yield entry
+            elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                yield entry["path"]

@@ -1,0 +1,146 @@
+"""Where a Python project declares its version: pyproject [project] / [tool.poetry], setup.cfg, setup.py,
+or a package `__version__`. Read as text and TOML, never imported."""
+
+from __future__ import annotations
+
+import configparser
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from checker.project import classify as kinds
+from checker.project.index import InputError
+
+if TYPE_CHECKING:
+    from checker.project.index import ProjectIndex
+
+_ASSIGNED_VERSION = re.compile(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", re.M)
+_SETUP_PY_VERSION = re.compile(r"""\bversion\s*=\s*["']([^"']+)["']""")
+_TEST_PARTS = ("tests/", "test/", "testing/", "examples/", "docs/")
+
+
+@dataclass(frozen=True)
+class VersionDecl:
+    path: str
+    line: int | None
+    value: str | None  # None: declared dynamic from a source we cannot read as text (e.g. git tags)
+    source: str  # human words: "pyproject.toml [project]"
+
+
+def toml_key_line(text: str, table: str, key: str) -> int | None:
+    """Line of `key = …` inside `[table]` (tomllib keeps no positions)."""
+    in_table = False
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_table = stripped.strip("[] ") == table
+        elif in_table and re.match(rf"""["']?{re.escape(key)}["']?\s*=""", stripped):
+            return number
+    return None
+
+
+def _depth(path: str) -> tuple[int, str]:
+    return (path.count("/"), path)
+
+
+def declarations(index: ProjectIndex) -> list[VersionDecl]:
+    """Every version declaration of the project's own packages, shallowest first."""
+    return index.derived("versions", _declarations)  # type: ignore[no-any-return]
+
+
+def _declarations(index: ProjectIndex) -> list[VersionDecl]:
+    found: list[VersionDecl] = []
+    for source in index.of_kind(kinds.PYPROJECT):
+        found += _from_pyproject(index, source.path)
+    for source in index.of_kind(kinds.SETUP_CFG):
+        found += _from_setup_cfg(index, source.path)
+    for source in index.of_kind(kinds.SETUP_PY):
+        found += _from_regex(index, source.path, _SETUP_PY_VERSION, "setup.py version=")
+    for source in index.of_kind(kinds.PYTHON):
+        name = posixpath.basename(source.path)
+        if name in ("__init__.py", "_version.py", "version.py", "__about__.py"):
+            found += _from_regex(index, source.path, _ASSIGNED_VERSION, "__version__")
+    own = [d for d in found if not index.in_model_dir(d.path) and not _is_test_path(d.path)]
+    return sorted(own, key=lambda d: _depth(d.path))
+
+
+def _is_test_path(path: str) -> bool:
+    return any(("/" + path).find("/" + part) >= 0 for part in _TEST_PARTS)
+
+
+def _from_pyproject(index: ProjectIndex, path: str) -> list[VersionDecl]:
+    try:
+        data = index.toml(path)
+        text = index.text(path)
+    except InputError:
+        return []
+    project = data.get("project")
+    if isinstance(project, dict):
+        if "version" in project:
+            return [VersionDecl(path, toml_key_line(text, "project", "version"), str(project["version"]), "pyproject.toml [project]")]
+        if "version" in (project.get("dynamic") or []):
+            return [_dynamic(index, path, data, text)]
+        return [VersionDecl(path, toml_key_line(text, "project", "name"), "", "pyproject.toml [project] (no version)")]
+    poetry = data.get("tool", {}).get("poetry")
+    if isinstance(poetry, dict) and "version" in poetry:
+        return [VersionDecl(path, toml_key_line(text, "tool.poetry", "version"), str(poetry["version"]), "[tool.poetry]")]
+    return []  # a pyproject holding only tool settings declares no version
+
+
+def _dynamic(index: ProjectIndex, path: str, data: dict[str, Any], text: str) -> VersionDecl:
+    """A dynamic version: follow a file source where the build backend names one."""
+    line = toml_key_line(text, "project", "dynamic")
+    tool = data.get("tool", {})
+    hatch = tool.get("hatch", {}).get("version", {})
+    setuptools_attr = tool.get("setuptools", {}).get("dynamic", {}).get("version", {})
+    base = posixpath.dirname(path)
+    file = hatch.get("path") if isinstance(hatch, dict) else None
+    if isinstance(setuptools_attr, dict) and setuptools_attr.get("file"):
+        file = setuptools_attr["file"]
+    if file:
+        target = posixpath.normpath(posixpath.join(base, str(file)))
+        decls = _from_regex(index, target, _ASSIGNED_VERSION, f"__version__ in {target}") if target in index.files else []
+        if decls:
+            return decls[0]
+    if isinstance(setuptools_attr, dict) and setuptools_attr.get("attr"):
+        module = str(setuptools_attr["attr"]).rsplit(".", 1)[0].replace(".", "/")
+        for candidate in (f"{module}/__init__.py", f"{module}.py", f"src/{module}/__init__.py", f"src/{module}.py"):
+            target = posixpath.normpath(posixpath.join(base, candidate))
+            decls = _from_regex(index, target, _ASSIGNED_VERSION, f"__version__ in {target}") if target in index.files else []
+            if decls:
+                return decls[0]
+    return VersionDecl(path, line, None, "pyproject.toml dynamic version (from the build backend, e.g. git tags)")
+
+
+def _from_setup_cfg(index: ProjectIndex, path: str) -> list[VersionDecl]:
+    try:
+        text = index.text(path)
+    except InputError:
+        return []
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return []
+    value = parser.get("metadata", "version", fallback=None)
+    if value is None or value.startswith(("attr:", "file:")):
+        return []
+    line = next((i for i, ln in enumerate(text.splitlines(), 1) if ln.strip().startswith("version")), None)
+    return [VersionDecl(path, line, value.strip(), "setup.cfg [metadata]")]
+
+
+def _from_regex(index: ProjectIndex, path: str, pattern: re.Pattern[str], source: str) -> list[VersionDecl]:
+    try:
+        text = index.text(path)
+    except InputError:
+        return []
+    match = pattern.search(text)
+    if not match:
+        return []
+    return [VersionDecl(path, text.count("\n", 0, match.start()) + 1, match.group(1), source)]
+
+
+def primary(index: ProjectIndex) -> VersionDecl | None:
+    """The version of the project at the target root (the shallowest declaration with a value)."""
+    return next((d for d in declarations(index) if d.value), None)

@@ -1,0 +1,78 @@
+"""The terminal view: a table per category, findings under failing rules, coverage and verdict."""
+
+from __future__ import annotations
+
+import io
+
+from checker.model import RuleResult, RunReport, Status
+from checker.reporters.common import CATEGORY_TITLE, STATUS_LABEL, by_category, location, score_text
+
+MAX_FINDINGS_SHOWN = 10
+_STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.ERROR: "bold magenta", Status.SKIPPED: "dim", Status.WAIVED: "yellow"}
+
+
+def render(report: RunReport, color: bool = False, width: int = 110) -> str:
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    console.print(f"[bold]readiness[/bold] {report.tool.version} — {report.target}")
+    for category, results in by_category(report):
+        _category_table(console, report, category, results)
+    _footer(console, report)
+    return buffer.getvalue()
+
+
+def _category_table(console: object, report: RunReport, category: object, results: list[RuleResult]) -> None:
+    from rich.table import Table
+
+    score = report.score.categories[category.value]  # type: ignore[attr-defined]
+    table = Table(title=f"{CATEGORY_TITLE[category]} — score {score_text(score.score)}", title_justify="left",  # type: ignore[index]
+                  show_lines=False, expand=True)  # fmt: skip
+    table.add_column("status", width=7, no_wrap=True)
+    table.add_column("rule", width=7, no_wrap=True)
+    table.add_column("severity", width=8, no_wrap=True)
+    table.add_column("check", ratio=1)
+    for result in results:
+        table.add_row(f"[{_STYLE[result.status]}]{STATUS_LABEL[result.status]}[/]", result.rule_id,
+                      result.severity.value, _detail(result))  # fmt: skip
+    console.print(table)  # type: ignore[attr-defined]
+
+
+def _detail(result: RuleResult) -> str:
+    from rich.markup import escape
+
+    lines = [f"[bold]{escape(result.title)}[/bold]"]
+    if result.status != Status.PASS:
+        lines.append(escape(result.message))
+    shown = [f for f in result.findings if not f.waived][:MAX_FINDINGS_SHOWN]
+    for finding in shown:
+        where = location(finding.path, finding.line)
+        lines.append(f"  • {escape(where + ': ' if where else '')}{escape(finding.message)}")
+    hidden = len([f for f in result.findings if not f.waived]) - len(shown)
+    if hidden > 0:
+        lines.append(f"  … and {hidden} more (see readiness.json)")
+    return "\n".join(lines)
+
+
+def _footer(console: object, report: RunReport) -> None:
+    from rich.markup import escape
+
+    c = report.coverage
+    out = console.print  # type: ignore[attr-defined]
+    out(f"Coverage: {c.evaluated} of {c.total} rules evaluated ({c.passed} passed, {c.failed} failed, "
+        f"{c.errored} errors), {c.skipped} skipped, {c.waived} waived")  # fmt: skip
+    for waiver in report.waivers:
+        state = "[yellow]EXPIRED[/yellow]" if waiver.state == "expired" else "active"
+        out(f"Waiver {waiver.rule}{' ' + escape(waiver.path) if waiver.path else ''} ({state}, expires {waiver.expires}): {escape(waiver.reason)}")
+    if report.input_problems:
+        out(f"{len(report.input_problems)} files could not be read as data:")
+        for problem in report.input_problems[:MAX_FINDINGS_SHOWN]:
+            out(f"  • {escape(location(problem.path, problem.line))}: {escape(problem.message)}")
+    out(f"Overall score {score_text(report.score.overall)}, fail-on {report.fail_on.value}")
+    if report.ready:
+        out("[bold green]Verdict: READY[/bold green]")
+    else:
+        out("[bold red]Verdict: NOT READY[/bold red]")
+        for reason in report.verdict_reasons:
+            out(f"  - {escape(reason)}")
