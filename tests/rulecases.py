@@ -53,7 +53,8 @@ class RuleCase:
 
 def load_cases() -> list[RuleCase]:
     cases = []
-    for file in sorted(CASES_DIR.glob("*.yaml")):
+    # Several files may hold cases of one rule (e.g. security_containers.yaml and security_code.yaml).
+    for file in sorted(CASES_DIR.rglob("*.yaml")):
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
         for rule, entries in data.items():
             for entry in entries:

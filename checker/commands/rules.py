@@ -11,7 +11,7 @@ from checker.checks.registry import default_registry
 from checker.config import LoadedConfig
 from checker.engine.packs import builtin_pack_dir, load_rules, pack_files
 from checker.engine.run import UsageError
-from checker.packs.loader import PackError, load_packs
+from checker.packs.loader import load_packs
 from checker.packs.model import Rule
 from checker.packs.schema import build_schema
 
@@ -53,21 +53,29 @@ def show_rule(rule_id: str, extra: tuple[Path, ...]) -> str:
 
 def validate_files(files: tuple[Path, ...]) -> str:
     """Validate user packs; ids may not clash with built-in ones either."""
-    builtin = load_packs(pack_files(builtin_pack_dir()))
-    mine = load_packs(files, display_root=None)
-    taken = {r.id: r for r in builtin}
-    clashes = [r for r in mine if r.id in taken]
-    if clashes:
-        from checker.packs.loader import Problem
-
-        problems = []
-        for rule in clashes:
-            file, line, column = rule.source.rsplit(":", 2)
-            message = f"duplicate rule id {rule.id!r} (a built-in rule, {taken[rule.id].source})"
-            problems.append(Problem(file, int(line), int(column), "id", message))
-        raise PackError(problems)
+    builtin = load_packs(pack_files(builtin_pack_dir()), display_root=Path.cwd())
+    mine = load_packs(files, display_root=None, reserved={r.id: r.source for r in builtin})
     return f"ok: {len(mine)} rules in {len(files)} files"
 
 
 def schema_text() -> str:
     return json.dumps(build_schema(default_registry()), indent=2) + "\n"
+
+
+def reference_markdown(rules: list[Rule]) -> str:
+    """The rule reference (docs/rules.md), generated from the built-in packs."""
+    from checker.model import CATEGORY_ORDER
+
+    out = ["# Built-in rules", "", "Generated from `rules/*.yaml` by `python scripts/regenerate.py`; do not edit.", ""]
+    out += ["| id | category | severity | title |", "|---|---|---|---|"]
+    ordered = sorted(rules, key=lambda r: (CATEGORY_ORDER.index(r.category), r.id))
+    out += [f"| [{r.id}](#{r.id.lower()}) | {r.category.value} | {r.severity.value} | {r.title} |" for r in ordered]
+    for rule in ordered:
+        out += ["", f"## {rule.id}", "", f"**{rule.title}** — {rule.category.value}, {rule.severity.value}"
+                + ("" if rule.waivable else ", not waivable"), ""]  # fmt: skip
+        if rule.inputs:
+            out += [f"*Reads:* {'; '.join(rule.inputs)}", ""]
+        out += [rule.description, "", f"*Why:* {rule.rationale}", "", f"*Fix:* {rule.remediation}", ""]
+        if rule.params:
+            out += ["*Parameters (defaults):* " + ", ".join(f"`{k}: {json.dumps(v)}`" for k, v in rule.params.items()), ""]
+    return "\n".join(out).rstrip() + "\n"

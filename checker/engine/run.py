@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -29,6 +30,18 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def reproducible() -> bool:
+    """SOURCE_DATE_EPOCH (the reproducible-builds convention) fixes the clock and zeroes durations,
+    so that two runs on the same input write byte-identical reports."""
+    return bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit())
+
+
+def default_clock() -> datetime:
+    if reproducible():
+        return datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), timezone.utc)
+    return _now()
+
+
 @dataclass(frozen=True)
 class RunOptions:
     target: Path
@@ -37,7 +50,7 @@ class RunOptions:
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     fail_on: Severity | None = None
-    clock: Callable[[], datetime] = _now
+    clock: Callable[[], datetime] = default_clock
     tool_version: str = __version__
     display_target: str | None = None
     registry: Registry | None = field(default=None, compare=False)
@@ -104,7 +117,7 @@ def _evaluate(rule: Rule, index: ProjectIndex, loaded: LoadedConfig, registry: R
     message = outcome.message
     if rule.message and outcome.status == Status.FAIL:
         message = rule.message
-    return RuleResult(**base, status=outcome.status, message=message, findings=findings, duration_s=round(elapsed, 4))
+    return RuleResult(**base, status=outcome.status, message=message, findings=findings, duration_s=0.0 if reproducible() else round(elapsed, 4))
 
 
 def _finding_order(finding: Finding) -> tuple[str, int, str]:
@@ -135,7 +148,7 @@ def _report(
         tool=ToolInfo(name="readiness-checker", version=options.tool_version),
         target=options.display_target or str(options.target),
         started_at=started.isoformat(timespec="seconds"),
-        duration_s=round(duration, 3),
+        duration_s=0.0 if reproducible() else round(duration, 3),
         verdict=verdict,
         verdict_reasons=tuple(reasons),
         fail_on=fail_on,
