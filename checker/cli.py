@@ -22,6 +22,7 @@ def _fail(lines: list[str]) -> NoReturn:
 
 def _guarded(debug: bool, action: Callable[[], Any]) -> Any:
     """Run `action`; user-facing errors become exit 2 with their messages, never a traceback."""
+    from checker.baseline import BaselineError
     from checker.config import ConfigError
     from checker.engine.run import UsageError
     from checker.packs.loader import PackError
@@ -32,7 +33,7 @@ def _guarded(debug: bool, action: Callable[[], Any]) -> Any:
         _fail(exc.problems)
     except PackError as exc:
         _fail([str(p) for p in exc.problems])
-    except UsageError as exc:
+    except (UsageError, BaselineError) as exc:
         _fail([f"error: {exc}"])
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -59,21 +60,66 @@ def main() -> None:
               help="Extra rule pack file or folder (repeatable).")
 @click.option("--only", multiple=True, metavar="ID|CATEGORY", help="Run only these rules or categories (repeatable).")
 @click.option("--skip", multiple=True, metavar="ID|CATEGORY", help="Skip these rules or categories (repeatable).")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["terminal", "json"]),
+@click.option("--format", "formats", multiple=True,
+              type=click.Choice(["terminal", "json", "sarif", "junit", "markdown", "html", "github"]),
               help="Report format (repeatable; default: terminal + json).")
 @click.option("--output-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for report files (relative to the working directory).")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the gate (default: high).")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="A previous readiness.json: only findings not in it fail the gate.")
+@click.option("--changed", multiple=True, type=click.Path(path_type=Path),
+              help="Pre-commit mode: run only rules whose inputs include FILE (repeatable).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parallel workers (default: CPU count).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache in PATH/.readiness-cache/.")
 @debug_option
-def check(path: Path, config_file: Path | None, extra_rules: tuple[Path, ...], only: tuple[str, ...],
-          skip: tuple[str, ...], formats: tuple[str, ...], output_dir: Path, fail_on: str | None, debug: bool) -> None:  # fmt: skip
+def check(path: Path, formats: tuple[str, ...], changed: tuple[Path, ...], no_cache: bool, debug: bool,
+          **options: Any) -> None:  # fmt: skip
     """Run the rule packs against PATH (default: .) and write reports."""
     from checker.commands.check import CheckRequest, run_check
 
     if not path.is_dir():
         _fail([f"error: {path}: no such directory"])
-    request = CheckRequest(path, config_file, extra_rules, only, skip, formats or ("terminal", "json"), output_dir, fail_on)
+    request = CheckRequest(target=path, formats=formats or ("terminal", "json"), changed=changed or None,
+                           use_cache=not no_cache, **options)  # fmt: skip
     sys.exit(_guarded(debug, lambda: run_check(request)))
+
+
+@main.command("pre-commit")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Config file.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the gate.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parallel workers (default: CPU count).")
+@click.option("--no-cache", is_flag=True, help="Do not use the cache in .readiness-cache/.")
+@debug_option
+def pre_commit(files: tuple[Path, ...], config_file: Path | None, fail_on: str | None, jobs: int | None,
+               no_cache: bool, debug: bool) -> None:  # fmt: skip
+    """What the pre-commit hook calls: `check .` for the rules that read the staged FILES."""
+    from checker.commands.precommit import run_pre_commit
+
+    sys.exit(_guarded(debug, lambda: run_pre_commit(files, config_file, fail_on, jobs, not no_cache)))
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["terminal", "markdown"]), default="terminal", show_default=True)
+@debug_option
+def diff(old: Path, new: Path, fmt: str, debug: bool) -> None:
+    """What got fixed, what regressed and how the score moved between two readiness.json reports."""
+    from checker.commands.diff import diff_reports
+
+    click.echo(_guarded(debug, lambda: diff_reports(old, new, fmt)), nl=False)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@debug_option
+def init(path: Path, debug: bool) -> None:
+    """Write a commented readiness.yaml for PATH with the discovered inputs filled in."""
+    from checker.commands.init import write_config
+
+    click.echo(_guarded(debug, lambda: write_config(path)))
 
 
 @main.group()
@@ -121,3 +167,16 @@ def schema(debug: bool) -> None:
     from checker.commands.rules import schema_text
 
     click.echo(_guarded(debug, schema_text), nl=False)
+
+
+@main.command("api-diff")
+@click.argument("old")
+@click.argument("new")
+@debug_option
+def api_diff(old: str, new: str, debug: bool) -> None:
+    """Breaking changes from OLD to NEW (spec files, or REV:PATH for a git revision); exit 1 when any."""
+    from checker.commands.api_diff import run_api_diff
+
+    code, text = _guarded(debug, lambda: run_api_diff(old, new, Path.cwd()))
+    click.echo(text, nl=False, err=code == 2)
+    sys.exit(code)

@@ -6,13 +6,25 @@ Errors name file:line:col and the dotted key path.
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from checker.model import Category, Severity
 from checker.yamlpos import PathPart, YamlError, format_path, key_position, load_one
@@ -60,6 +72,17 @@ class Expectation(Strict):
     kwargs: dict[str, Any] = Field(default_factory=dict)
     meta: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        # A typo would make DAT001 error at run time; at load it is a config error with file:line.
+        from checker.data.expectation_names import unknown_expectation_message
+
+        problem = unknown_expectation_message(value)
+        if problem:
+            raise PydanticCustomError("unknown_expectation", problem)
+        return value
+
 
 class DatasetConfig(Strict):
     path: str
@@ -70,7 +93,11 @@ class DatasetConfig(Strict):
 class DataConfig(Strict):
     engine: Literal["pandas", "spark"] = "pandas"
     reference: DatasetConfig | None = None
-    serving: DatasetConfig | list[DatasetConfig] | None = None
+    # One dataset or a list; the discriminator makes pydantic report errors of the shape written only.
+    serving: Annotated[
+        Annotated[DatasetConfig, Tag("DatasetConfig")] | Annotated[list[DatasetConfig], Tag("list[DatasetConfig]")],
+        Discriminator(lambda v: "list[DatasetConfig]" if isinstance(v, list) else "DatasetConfig"),
+    ] | None = None
     categorical: list[str] | None = None
     target: list[str] = Field(default_factory=list)
 
@@ -119,8 +146,18 @@ class ConfigError(Exception):
     """The configuration is invalid; `problems` are `file:line:col: key.path: message` lines."""
 
     def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
+        self.problems = sorted(problems, key=_problem_order)
+        super().__init__("\n".join(self.problems))
+
+
+_LOCATION = re.compile(r"^(.*?):(\d+):(\d+): ")
+
+
+def _problem_order(problem: str) -> tuple[str, int, int, str]:
+    match = _LOCATION.match(problem)
+    if match is None:
+        return (problem, 0, 0, problem)
+    return (match.group(1), int(match.group(2)), int(match.group(3)), problem)
 
 
 @dataclass
@@ -141,12 +178,23 @@ class LoadedConfig:
         return str(self.file)
 
     def problem(self, path: tuple[PathPart, ...], message: str) -> str:
-        shown = format_path(path)
+        shown = format_path((*self.key_prefix, *path))
         return f"{self.locate(path)}: {shown}: {message}"
 
 
 def load_config(target: Path, explicit: Path | None = None) -> LoadedConfig:
-    """The project's configuration, or an empty one when it has none. Raises ConfigError."""
+    """The project's configuration, or an empty one when it has none. Raises ConfigError.
+
+    Configured paths are checked here, before anything (a rule pack, say) is read through them.
+    """
+    loaded = _load(target, explicit)
+    problems = path_problems(loaded, target)
+    if problems:
+        raise ConfigError(problems)
+    return loaded
+
+
+def _load(target: Path, explicit: Path | None) -> LoadedConfig:
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError([f"{explicit}:1:1: (file): config file not found"])
@@ -191,7 +239,8 @@ def _from_pyproject(path: Path, required: bool) -> LoadedConfig:
     except tomllib.TOMLDecodeError as exc:
         if not required and "[tool.readiness" not in text:
             return LoadedConfig(ProjectConfig())
-        raise ConfigError([f"{path}:1:1: (toml): invalid TOML: {exc}"]) from None
+        line, column = _toml_error_position(str(exc))
+        raise ConfigError([f"{path}:{line}:{column}: (toml): invalid TOML: {exc}"]) from None
     section = data.get("tool", {}).get("readiness")
     loaded = LoadedConfig(ProjectConfig(), file=str(path), toml_text=text, key_prefix=("tool", "readiness"))
     if section is None:
@@ -213,10 +262,54 @@ def _validate(data: Any, loaded: LoadedConfig, problems: list[str]) -> ProjectCo
     return config
 
 
-def _pydantic_problem(err: dict[str, Any], loaded: LoadedConfig) -> str:
+def _pydantic_problem(err: Any, loaded: LoadedConfig) -> str:
     loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
-    message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-    return loaded.problem(loc, message)
+    return loaded.problem(loc, _message(err, loc))
+
+
+def _message(err: Any, loc: tuple[PathPart, ...]) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key" + _key_hint(str(loc[-1]), _allowed_keys(loc[:-1]))
+    if err["type"] == "missing":
+        return "required key is missing"
+    if err["type"] == "enum" or err["type"] == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{err['input']!r} is not one of {expected.replace(' or ', ', ')}"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _key_hint(key: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (allowed: {', '.join(allowed)})" if allowed else ""
+
+
+def _allowed_keys(loc: tuple[PathPart, ...]) -> list[str]:
+    """The keys the config model accepts at `loc`, by walking the pydantic models along it."""
+    model: Any = ProjectConfig
+    for part in loc:
+        if isinstance(part, int) or not isinstance(model, type) or not issubclass(model, BaseModel):
+            continue  # a list index or a dict key (rule id, category) keeps the item model
+        field_info = model.model_fields.get(str(part))
+        if field_info is None:
+            model = _item_model(model)
+            continue
+        model = _item_model(field_info.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [info.alias or name for name, info in model.model_fields.items()]
+    return []
+
+
+def _item_model(annotation: Any) -> Any:
+    """The pydantic model inside `X | None`, `list[X]` or `dict[K, X]`, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in reversed(get_args(annotation)):
+        found = _item_model(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _is_union_tag(part: Any) -> bool:
@@ -224,12 +317,80 @@ def _is_union_tag(part: Any) -> bool:
 
 
 def _toml_line(text: str, path: tuple[PathPart, ...]) -> int:
-    """Best-effort line of a key in [tool.readiness] (tomllib keeps no positions)."""
+    """Best-effort line of a key in [tool.readiness] (tomllib keeps no positions): each part of the path is
+    looked for after the line where the previous one was found."""
     lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.strip().startswith("[tool.readiness")), 0)
-    for part in reversed([p for p in path if isinstance(p, str)]):
-        for i in range(start, len(lines)):
-            stripped = lines[i].strip()
-            if stripped.startswith((f"{part} ", f"{part}=", f'"{part}"')) or stripped.endswith(f".{part}]"):
-                return i + 1
-    return start + 1
+    headers = (i for i, row in enumerate(lines) if row.strip().startswith(("[tool.readiness", "[ tool.readiness")))
+    line = next(headers, 0)
+    previous: str | None = None
+    for part in path:
+        if isinstance(part, int):
+            line = _nth_array_table(lines, line, previous, part) if previous else line
+            continue
+        found = next((i for i in range(line, len(lines)) if _defines(lines[i], part)), None)
+        if found is None:
+            break
+        line, previous = found, part
+    return line + 1
+
+
+def _toml_error_position(message: str) -> tuple[int, int]:
+    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    return (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+
+
+def _defines(row: str, key: str) -> bool:
+    """Does this TOML line define `key` (as `key =`, `"key" =`, a dotted key, or a table header)?"""
+    quoted = re.escape(key)
+    pattern = rf'(^|[\s{{,.\[])("{quoted}"|\'{quoted}\'|{quoted})\s*(=|\.|\]|$)'
+    code = row.split("#", 1)[0]
+    return re.search(pattern, code.strip()) is not None
+
+
+def _nth_array_table(lines: list[str], start: int, key: str | None, index: int) -> int:
+    """Line of the `index`-th `[[...key]]` header from `start`, when the array is written as tables."""
+    headers = [i for i in range(start, len(lines)) if lines[i].strip().startswith("[[") and _defines(lines[i], key or "")]
+    return headers[index] if index < len(headers) else start
+
+
+# --- configured paths: relative, inside the root, existing --------------------------------------------
+
+
+def path_problems(loaded: LoadedConfig, root: Path) -> list[str]:
+    config = loaded.config
+    paths: list[tuple[tuple[PathPart, ...], str | None]] = [
+        (("slo", "evidence"), config.slo.evidence),
+        (("model", "metadata"), config.model.metadata),
+        (("api", "spec"), config.api.spec),
+        (("api", "previous", "file"), config.api.previous.file if config.api.previous else None),
+    ]
+    paths += [(("rule_packs", i), p) for i, p in enumerate(config.rule_packs)]
+    paths += _dataset_paths(config.data)
+    return [
+        loaded.problem(key, problem)
+        for key, value in paths if value is not None
+        for problem in [_path_problem(root, value)] if problem
+    ]  # fmt: skip
+
+
+def _dataset_paths(data: DataConfig) -> list[tuple[tuple[PathPart, ...], str | None]]:
+    found: list[tuple[tuple[PathPart, ...], str | None]] = []
+    if data.reference:
+        found += [(("data", "reference", "path"), data.reference.path), (("data", "reference", "suite"), data.reference.suite)]
+    serving_list = isinstance(data.serving, list)
+    for i, dataset in enumerate(data.serving_sets):
+        base: tuple[PathPart, ...] = ("data", "serving", i) if serving_list else ("data", "serving")
+        found += [((*base, "path"), dataset.path), ((*base, "suite"), dataset.suite)]
+    return found
+
+
+def _path_problem(root: Path, value: str) -> str | None:
+    root = root.resolve()
+    if Path(value).is_absolute():
+        return f"path {value!r} must be relative to the project root"
+    target = (root / value).resolve()
+    if not target.is_relative_to(root):
+        return f"path {value!r} leaves the project root"
+    if any(ch in value for ch in "*?["):
+        return None if any(root.glob(value)) else f"no file matches {value!r}"
+    return None if target.exists() else f"path {value!r} does not exist"

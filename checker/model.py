@@ -5,6 +5,7 @@ Models are frozen so that a reporter can never change what another reporter show
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from enum import StrEnum
 
@@ -61,6 +62,15 @@ class Finding(Frozen):
     # A stable identity for baselines: resource kind/name, JSON pointer or a normalised snippet, never a line.
     locator: str | None = None
     waived: bool = False
+    # Present in the --baseline report: shown, but does not fail the gate.
+    baselined: bool = False
+
+
+def fingerprint(rule_id: str, finding: Finding) -> str:
+    """Identity of a finding across runs: rule, file and locator (the message without one), never the line."""
+    identity = finding.locator if finding.locator is not None else finding.message
+    raw = "\0".join((rule_id, finding.path or "", identity))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
 class RuleResult(Frozen):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Iterable
 
 from pydantic import BaseModel, ConfigDict
@@ -52,3 +53,6 @@ class CheckContext:
     index: ProjectIndex
     config: ProjectConfig
     rule_id: str
+    jobs: int = 1  # parallel workers a check may use (--jobs)
+    use_cache: bool = True  # checks with a content-hash cache of their own (bandit) honour --no-cache
+    today: date | None = None  # the run's date (RunOptions.clock), for age checks; None: the current UTC date

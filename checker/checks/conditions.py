@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Mapping, Sequence, Union
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from checker.checks.base import Params
 
@@ -35,15 +35,17 @@ class Leaf(Params):
     )
     default: Any = None
 
-    @model_validator(mode="after")
-    def _pattern_is_linear_time(self) -> Leaf:
-        if self.op in ("matches", "not_matches"):
+    @field_validator("value")
+    @classmethod
+    def _pattern_is_linear_time(cls, value: Any, info: ValidationInfo) -> Any:
+        # A field validator (not a model one) so the error points at `value`; `op` is validated before it.
+        if info.data.get("op") in ("matches", "not_matches"):
             from checker.checks.regex import validate
 
-            problem = validate(str(self.value))
+            problem = validate(str(value))
             if problem:
                 raise ValueError(problem)
-        return self
+        return value
 
 
 class AllOf(Params):
@@ -141,27 +143,39 @@ def _holds(op: str, actual: Any, expected: Any) -> bool:
 
 def _compare(op: str, actual: Any, expected: Any) -> bool:
     if op in ("==", "!="):
-        # YAML `true` must not equal 1: compare booleans only with booleans.
-        same = isinstance(actual, bool) == isinstance(expected, bool) and actual == expected
-        return same == (op == "==")
+        return _same(actual, expected) == (op == "==")
     if op == "in":
-        return actual in (expected or [])
+        return _contains(expected or [], actual)
     if op == "not_in":
-        return actual not in (expected or [])
+        return not _contains(expected or [], actual)
     if op in ("matches", "not_matches"):
         from checker.checks.regex import search
 
         found = isinstance(actual, (str, int, float)) and search(str(expected), str(actual))
         return bool(found) == (op == "matches")
     if op in ("contains", "not_contains"):
-        found = isinstance(actual, (list, str, dict)) and expected in actual
-        return bool(found) == (op == "contains")
+        return _contains(actual, expected) == (op == "contains")
     return _order(op, actual, expected)
 
 
+def _same(a: Any, b: Any) -> bool:
+    # YAML `true` must not equal 1: compare booleans only with booleans.
+    return isinstance(a, bool) == isinstance(b, bool) and a == b
+
+
+def _contains(container: Any, item: Any) -> bool:
+    """`item in container` for document values: never a TypeError (None in a string, a list as a key)."""
+    if isinstance(container, str):
+        return isinstance(item, str) and item in container
+    if isinstance(container, (list, dict)):
+        return any(_same(element, item) for element in container)
+    return False
+
+
 def _order(op: str, actual: Any, expected: Any) -> bool:
-    if isinstance(actual, bool) or not isinstance(actual, (int, float)):
-        return False
+    numbers = [v for v in (actual, expected) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if len(numbers) < 2:
+        return False  # only numbers are ordered: a string or a boolean is never `> 2`
     return {">": actual > expected, ">=": actual >= expected, "<": actual < expected, "<=": actual <= expected}[op]
 
 

@@ -40,7 +40,8 @@ def inline_secret_env(ctx: CheckContext, params: InlineSecretParams) -> Outcome:
     findings: list[Finding] = []
     checked = 0
     if "kubernetes" in params.sources:
-        for workload in ctx.index.kube.workloads:
+        # Helm hooks included: a secret written into a committed manifest is leaked whether or not it runs.
+        for workload in ctx.index.kube.pod_templates(include_helm_hooks=True):
             for container in workload.containers(init=True):
                 env = container.data.get("env")
                 for i, entry in enumerate(env if isinstance(env, list) else []):

@@ -1,9 +1,13 @@
-"""Image pinning (REL006): every image reference has an explicit tag other than `latest`, or a digest."""
+"""Image pinning (REL006): every image reference has an explicit tag other than `latest`, or a digest.
+
+Dockerfiles count `FROM`, `COPY --from=<image>` and `RUN --mount=from=<image>`; build stages and `scratch`
+are not images, and `ARG` defaults are resolved (checker.project.dockerfile).
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
@@ -11,29 +15,36 @@ from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
 
-Source = Literal["kubernetes", "compose"]
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}")
+if TYPE_CHECKING:
+    from checker.project.dockerfile import ImageReference
+
+Source = Literal["kubernetes", "compose", "dockerfile"]
+# Compose interpolation: `${VAR}`, `${VAR:-default}` / `${VAR-default}`, `${VAR:?error}` and bare `$VAR`;
+# `$$` is a literal dollar sign.
+_VARIABLE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*)|:?\?[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_UNRESOLVED = "\0"  # stands in for a variable that has no default
 
 
 class ImagePinningParams(Params):
-    sources: list[Source] = Field(default=["kubernetes", "compose"], min_length=1)
+    sources: list[Source] = Field(default=["kubernetes", "compose", "dockerfile"], min_length=1)
 
 
 def register(registry: Registry) -> None:
     check_type(
         registry, "image_pinning", ImagePinningParams,
-        "every image reference is pinned by tag (not latest) or digest", inputs=("kubernetes", "compose"),
+        "every image reference is pinned by tag (not latest) or digest", inputs=("kubernetes", "compose", "dockerfile"),
     )(image_pinning)  # fmt: skip
 
 
 def pin_problem(reference: str) -> str | None:
     """Why `reference` is not pinned, or None when it is."""
     ref = _resolve_variables(reference.strip())
-    if ref is None:
-        return f"image {reference!r} takes its tag from a variable without a default"
     if not ref:
         return "empty image reference"
     name, _, digest = ref.partition("@")
+    if _UNRESOLVED in digest or _UNRESOLVED in name.rsplit("/", 1)[-1]:
+        # A variable in the registry or repository path does not matter; one in the tag or digest does.
+        return f"image {reference!r} takes its tag from a variable without a default"
     if digest:
         return None if re.fullmatch(r"sha256:[0-9a-f]{64}", digest) else f"image {reference!r} has a malformed digest"
     last = name.rsplit("/", 1)[-1]
@@ -45,26 +56,24 @@ def pin_problem(reference: str) -> str | None:
     return None if tag else f"image {reference!r} has an empty tag"
 
 
-def _resolve_variables(ref: str) -> str | None:
-    """Compose-style `${VAR:-default}` resolves to its default; a bare `${VAR}` cannot be judged."""
-    unresolved = False
+def _resolve_variables(ref: str) -> str:
+    """Compose-style `${VAR:-default}` resolves to its default; a variable without one becomes `_UNRESOLVED`."""
 
     def substitute(match: re.Match[str]) -> str:
-        nonlocal unresolved
-        if match.group(2) is None:
-            unresolved = True
-            return ""
-        return match.group(2)
+        if match.group(0) == "$$":
+            return "$"
+        if match.group(2) is None:  # no default: the value is only known when compose runs
+            return _UNRESOLVED
+        return match.group(3)
 
-    resolved = _VARIABLE.sub(substitute, ref)
-    return None if unresolved else resolved
+    return _VARIABLE.sub(substitute, ref)
 
 
 def image_pinning(ctx: CheckContext, params: ImagePinningParams) -> Outcome:  # type: ignore[override]
     findings: list[Finding] = []
     seen = 0
     if "kubernetes" in params.sources:
-        for workload in ctx.index.kube.workloads:
+        for workload in ctx.index.kube.pod_templates():
             for container in workload.containers(init=True):
                 seen += 1
                 findings += _judge(container.data.get("image"), container.source.path,
@@ -76,8 +85,12 @@ def image_pinning(ctx: CheckContext, params: ImagePinningParams) -> Outcome:  # 
                 seen += 1
                 findings += _judge(service.data["image"], service.path, service.line("image"), service.label,
                                    f"{service.path}:{service.name}")  # fmt: skip
+    if "dockerfile" in params.sources:
+        dockerfile_seen, dockerfile_findings = _dockerfile_images(ctx)
+        seen += dockerfile_seen
+        findings += dockerfile_findings
     if not seen:
-        return Outcome.skipped("no image references in manifests or compose files")
+        return Outcome.skipped("no image references in manifests, compose files or Dockerfiles")
     return Outcome.from_findings(findings, f"{seen} image references pinned", "{count} unpinned images")
 
 
@@ -86,3 +99,24 @@ def _judge(image: object, path: str, line: int | None, label: str, locator: str)
         return [Finding(message=f"{label}: no image set", path=path, line=line, locator=locator)]
     problem = pin_problem(image)
     return [Finding(message=f"{label}: {problem}", path=path, line=line, locator=f"{locator}:{image}")] if problem else []
+
+
+def _dockerfile_images(ctx: CheckContext) -> tuple[int, list[Finding]]:
+    from checker.project.dockerfile import dockerfiles
+
+    refs = [(d.path, ref) for d in dockerfiles(ctx.index).files for ref in d.image_references()]
+    return len(refs), [f for path, ref in refs for f in _judge_dockerfile_ref(path, ref)]
+
+
+def _judge_dockerfile_ref(path: str, ref: ImageReference) -> list[Finding]:
+    label = f"{ref.where} in {ref.stage.label}"
+    problem: str | None
+    if ref.resolved is None:
+        problem = f"image {ref.raw!r} takes its tag from a build argument without a default"
+    else:
+        problem = pin_problem(ref.resolved)
+        if problem and ref.resolved != ref.raw:
+            problem += f" (resolved from {ref.raw})"
+    if not problem:
+        return []
+    return [Finding(message=f"{label}: {problem}", path=path, line=ref.line, locator=f"{path}:{ref.where}:{ref.raw}")]

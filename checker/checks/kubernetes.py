@@ -18,7 +18,7 @@ from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.conditions import Condition, Failure, evaluate
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
-from checker.project.kube import Container, KubeModel, Resource, Workload
+from checker.project.kube import Container, KubeModel, ReplicaFloor, Resource, Workload
 from checker.yamlpos import PathPart, PosDict, position_of
 
 SECURITY_FIELDS = ("runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions")
@@ -51,6 +51,7 @@ class Subject:
     resource: Resource  # the document the object is written in
     ref: str
     fact_paths: dict[str, tuple[PathPart, ...]] | None = None  # where a `$fact` finding should point
+    floor: ReplicaFloor | None = None  # where `$min_replicas` / `$multi_replica` come from (maybe an HPA)
 
 
 def register(registry: Registry) -> None:
@@ -96,7 +97,7 @@ def _subjects(kube: KubeModel, params: KubernetesParams) -> Iterator[Subject]:
 
 def _workloads(kube: KubeModel, params: KubernetesParams) -> list[Workload]:
     if params.workloads == "all":
-        chosen = [w for w in kube.workloads if not any(m.kind == "Rollout" for m in w.managers)]
+        chosen = kube.pod_templates(include_helm_hooks=params.include_helm_hooks)
     else:
         chosen = kube.serving_workloads(include_daemonsets=params.workloads == "serving_and_daemonsets")
     return [
@@ -125,7 +126,8 @@ def _workload_subject(workload: Workload) -> Subject:
         "$progressive_delivery": bool(workload.managers),
     }
     roots = {"$resource": res.doc, "$pod": workload.pod_spec}
-    return Subject(res.label, view, roots, res.doc, (), res, res.ref, _WORKLOAD_FACT_PATHS)
+    floor = workload.replica_floor
+    return Subject(res.label, view, roots, res.doc, (), res, res.ref, _WORKLOAD_FACT_PATHS, floor)
 
 
 _WORKLOAD_FACT_PATHS: dict[str, tuple[PathPart, ...]] = {
@@ -139,37 +141,53 @@ _WORKLOAD_FACT_PATHS: dict[str, tuple[PathPart, ...]] = {
 
 def _container_subject(container: Container) -> Subject:
     pod = container.workload.pod_spec
+    security = _effective_security(pod, container.data)
     view = {
         **container.data,
         "$kind": container.workload.kind,
         "$resource": container.workload.resource.doc,
         "$pod": pod,
         "$init": container.init,
-        "$security": _effective_security(pod, container.data),
+        "$security": security,
     }
-    roots = {"$resource": container.workload.resource.doc, "$pod": pod}
+    roots = {"$resource": container.workload.resource.doc, "$pod": pod, "$security": security}
     ref = f"{container.workload.resource.ref}:{container.name}"
     return Subject(container.label, view, roots, container.data, container.path, container.source, ref)
 
 
-def _effective_security(pod: dict[str, Any], container: dict[str, Any]) -> dict[str, Any]:
-    """Pod-level securityContext fields that containers inherit, overlaid by the container's own."""
-    pod_ctx = pod.get("securityContext") if isinstance(pod.get("securityContext"), dict) else {}
-    own = container.get("securityContext") if isinstance(container.get("securityContext"), dict) else {}
-    merged = {k: v for k, v in (pod_ctx or {}).items() if k in SECURITY_FIELDS}
-    merged.update(own or {})
+def _effective_security(pod: PosDict, container: PosDict) -> PosDict:
+    """Pod-level securityContext fields that containers inherit, overlaid by the container's own.
+
+    Each key keeps the position it was written at, so a finding points at the pod's or the container's line.
+    """
+    pod_ctx, own = (_mapping(obj.get("securityContext")) for obj in (pod, container))
+    merged = PosDict(own.pos if own else pod_ctx.pos if pod_ctx else container.pos)
+    for source, keys in ((pod_ctx, [k for k in pod_ctx if k in SECURITY_FIELDS]), (own, list(own))):
+        for key in keys:
+            merged[key] = source[key]
+            merged.key_pos[key] = source.key_pos.get(key, source.pos)
     return merged
 
 
+def _mapping(value: Any) -> PosDict:
+    return value if isinstance(value, PosDict) else PosDict()
+
+
 def _finding(subject: Subject, failure: Failure, params: KubernetesParams) -> Finding:
+    explanation = failure.explanation.replace("$security.", "securityContext.")
+    path, line = subject.resource.path, _line(subject, failure.path)
+    floor = subject.floor
+    if floor and failure.path and failure.path[0] in ("$min_replicas", "$multi_replica"):
+        # The floor may be an autoscaler's: say so, and point where it must change.
+        explanation, path, line = floor.explanation, floor.source.path, floor.source.line(floor.path)
     if params.message:
-        message = params.message.format(subject=subject.label, explanation=failure.explanation)
+        message = params.message.format(subject=subject.label, explanation=explanation)
     else:
-        message = f"{subject.label}: {failure.explanation}"
+        message = f"{subject.label}: {explanation}"
     return Finding(
         message=message,
-        path=subject.resource.path,
-        line=_line(subject, failure.path),
+        path=path,
+        line=line,
         locator=f"{subject.ref}:{'.'.join(str(p) for p in failure.path)}",
     )
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from checker.checks.base import CheckContext, Outcome, Params
 
 PLUGIN_GROUP = "readiness.checks"
 
-CheckFunction = Callable[[CheckContext, Params], Outcome]
+# Each check takes its own Params subclass; the registry pairs it with that model.
+CheckFunction = Callable[[CheckContext, Any], Outcome]
 
 
 @dataclass(frozen=True)

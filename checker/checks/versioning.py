@@ -48,7 +48,10 @@ def project_version(ctx: CheckContext, params: NoParams) -> Outcome:  # type: ig
         return Outcome.failed("no project version found", [finding])
     findings = []
     for decl in decls:
-        if decl.value == "":
+        if decl.problem:
+            findings.append(Finding(message=f"{decl.path} cannot be read, so its version is unknown: {decl.problem}",
+                                    path=decl.path, line=decl.line, locator=f"{decl.path}:unreadable"))  # fmt: skip
+        elif decl.value == "":
             findings.append(Finding(message=f"{decl.source}: the [project] table declares no version",
                                     path=decl.path, line=decl.line, locator=f"{decl.path}:no-version"))  # fmt: skip
         elif decl.value is not None and not is_valid_version(decl.value):
@@ -117,11 +120,13 @@ def dependency_lock(ctx: CheckContext, params: NoParams) -> Outcome:  # type: ig
     index = ctx.index
     locks = [f.path for f in index.of_kind(kinds.LOCKFILE) if not index.in_model_dir(f.path)]
     reqs = [f.path for f in index.of_kind(kinds.REQUIREMENTS) if not index.in_model_dir(f.path)]
-    projects = [p for p in (f.path for f in index.of_kind(kinds.PYPROJECT)) if not index.in_model_dir(p) and _declares_dependencies(index, p)]
-    if not (locks or reqs or projects):
-        return Outcome.skipped("no dependency files (pyproject dependencies, requirements, lock files)")
+    pyprojects = [f.path for f in index.of_kind(kinds.PYPROJECT) if not index.in_model_dir(f.path)]
+    projects = [p for p in pyprojects if _declares_dependencies(index, p)]
     locked_dirs = [posixpath.dirname(p) for p in locks]
-    findings: list[Finding] = []
+    # Fail closed: an unparseable pyproject may declare dependencies that nothing pins.
+    findings = [f for p in pyprojects if not _covered(p, locked_dirs) for f in _unreadable(index, p)]
+    if not (locks or reqs or projects or findings):
+        return Outcome.skipped("no dependency files (pyproject dependencies, requirements, lock files)")
     pinned_dirs = []
     for path in reqs:
         if _covered(path, locked_dirs):
@@ -133,7 +138,8 @@ def dependency_lock(ctx: CheckContext, params: NoParams) -> Outcome:  # type: ig
     for path in projects:
         if not _covered(path, locked_dirs + pinned_dirs):
             findings.append(Finding(message=f"{path} declares dependency ranges but no lock file or fully pinned "
-                                    "requirements file pins them", path=path, locator=f"{path}:unlocked"))  # fmt: skip
+                                    "requirements file pins them", path=path, line=_dependencies_line(index, path),
+                                    locator=f"{path}:unlocked"))  # fmt: skip
     what = ", ".join(locks) if locks else "requirements pinned with =="
     return Outcome.from_findings(findings, f"dependencies pinned ({what})", "{count} unpinned dependency declarations")
 
@@ -141,6 +147,25 @@ def dependency_lock(ctx: CheckContext, params: NoParams) -> Outcome:  # type: ig
 def _covered(path: str, dirs: list[str]) -> bool:
     folder = posixpath.dirname(path)
     return any(folder == d or folder.startswith(d + "/") or d == "" for d in dirs)
+
+
+def _unreadable(index: ProjectIndex, path: str) -> list[Finding]:
+    try:
+        index.toml(path)
+    except InputError as exc:
+        message = f"{path} cannot be read, so its dependencies cannot be judged: {exc.problem.message}"
+        return [Finding(message=message, path=path, line=exc.problem.line, locator=f"{path}:unreadable")]
+    return []
+
+
+def _dependencies_line(index: ProjectIndex, path: str) -> int | None:
+    """Where the dependencies are declared: `dependencies =` in [project], else [tool.poetry.dependencies]."""
+    text = index.text(path)
+    line = versions.toml_key_line(text, "project", "dependencies")
+    if line is None:
+        headers = (n for n, ln in enumerate(text.splitlines(), 1) if ln.strip() == "[tool.poetry.dependencies]")
+        line = next(headers, None)
+    return line
 
 
 def _declares_dependencies(index: ProjectIndex, path: str) -> bool:

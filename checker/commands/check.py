@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from checker.model import RunReport, Severity
 from checker.output import remove_stale, write_reports
-from checker.reporters import FILENAMES, renderers
+from checker.reporters import FILENAMES, STDOUT_FORMATS, renderer
 
 
 @dataclass(frozen=True)
@@ -21,9 +22,19 @@ class CheckRequest:
     formats: tuple[str, ...]
     output_dir: Path
     fail_on: str | None
+    baseline: Path | None = None
+    changed: tuple[Path, ...] | None = None  # as given on the command line (relative to the working directory)
+    jobs: int | None = None
+    use_cache: bool = True
 
 
 def run_check(request: CheckRequest) -> int:
+    report = run_request(request)
+    emit(report, request.formats, request.output_dir)
+    return 0 if report.ready else 1
+
+
+def run_request(request: CheckRequest) -> RunReport:
     from checker.engine.run import RunOptions, run
 
     options = RunOptions(
@@ -34,21 +45,44 @@ def run_check(request: CheckRequest) -> int:
         skip=request.skip,
         fail_on=Severity(request.fail_on) if request.fail_on else None,
         display_target=request.target.as_posix(),
+        baseline=request.baseline,
+        changed=None if request.changed is None else target_relative(request.target, request.changed),
+        jobs=request.jobs,
+        use_cache=request.use_cache,
     )
-    report = run(options)
-    emit(report, request.formats, request.output_dir)
-    return 0 if report.ready else 1
+    return run(options)
+
+
+def target_relative(target: Path, files: tuple[Path, ...]) -> tuple[str, ...]:
+    """Changed files as target-relative posix paths; files outside the target are not its inputs."""
+    root = Path(os.path.abspath(target))
+    inside = []
+    for file in files:
+        full = Path(os.path.abspath(file))  # not resolve(): a symlink's own path is what git staged
+        if full.is_relative_to(root):
+            inside.append(full.relative_to(root).as_posix())
+    return tuple(inside)
 
 
 def emit(report: RunReport, formats: tuple[str, ...], output_dir: Path) -> None:
-    files = [FILENAMES[f] for f in formats if f in FILENAMES]
+    """Render every file format first; write only when all succeeded, so no report is partial or stale."""
+    wanted = list(dict.fromkeys(formats))
+    files = [FILENAMES[f] for f in wanted if f in FILENAMES]
     try:
-        rendered = {FILENAMES[f]: renderers()[f](report) for f in dict.fromkeys(formats) if f in FILENAMES}
+        rendered = {FILENAMES[f]: renderer(f)(report) for f in wanted if f in FILENAMES}
     except Exception:
         remove_stale(output_dir, files)
         raise
-    write_reports(output_dir, rendered)
-    if "terminal" in formats:
+    if rendered:
+        write_reports(output_dir, rendered)
+    for name in STDOUT_FORMATS:
+        if name in wanted:
+            sys.stdout.write(_stdout_text(name, report))
+
+
+def _stdout_text(name: str, report: RunReport) -> str:
+    if name == "terminal":
         from checker.reporters.terminal import render
 
-        sys.stdout.write(render(report, color=sys.stdout.isatty()))
+        return render(report, color=sys.stdout.isatty())
+    return renderer(name)(report)

@@ -26,12 +26,13 @@ def pack_files(folder_or_file: Path) -> list[Path]:
 
 
 def load_rules(target: Path, loaded: LoadedConfig, extra: Iterable[Path], registry: Registry) -> list[Rule]:
-    files = pack_files(builtin_pack_dir())
+    builtin = pack_files(builtin_pack_dir())
+    files = list(builtin)
     for path in extra:
         files += pack_files(path)
     files += [target / p for p in loaded.config.rule_packs]
     files += _installed_packs()
-    return load_packs(files, registry, display_root=Path.cwd())
+    return load_packs(files, registry, display_root=Path.cwd(), trusted=builtin)
 
 
 def _installed_packs() -> list[Path]:

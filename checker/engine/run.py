@@ -9,11 +9,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from checker import __version__
+from checker import __version__, baseline
+from checker.cache import ResultCache, RuleKeys
 from checker.checks.base import CheckContext
 from checker.checks.registry import Registry, default_registry
 from checker.config import LoadedConfig, load_config
 from checker.engine import scoring, waivers
+from checker.engine.changed import relevant_rules
 from checker.engine.evaluate import evaluate_rule
 from checker.engine.governance import validate_config
 from checker.engine.packs import load_rules
@@ -54,6 +56,10 @@ class RunOptions:
     tool_version: str = __version__
     display_target: str | None = None
     registry: Registry | None = field(default=None, compare=False)
+    baseline: Path | None = None  # a previous readiness.json: its findings do not fail the gate
+    changed: tuple[str, ...] | None = None  # pre-commit mode: target-relative changed files
+    jobs: int | None = None  # parallel workers for checks that parallelise; None: CPU count
+    use_cache: bool = False  # the content-hash cache under <target>/.readiness-cache/
 
 
 def run(options: RunOptions) -> RunReport:
@@ -64,9 +70,18 @@ def run(options: RunOptions) -> RunReport:
     rules = load_rules(options.target, loaded, options.extra_packs, registry)
     validate_config(loaded, rules, options.target)
     selected = select(rules, options.only, options.skip)
+    known = baseline.fingerprints(baseline.load_report(options.baseline)) if options.baseline else None
     index = ProjectIndex.build(options.target)
+    if options.changed is not None:
+        selected = relevant_rules(selected, options.changed, index, registry, loaded)
     today = started.date()
-    results, matched = _evaluate_all(selected, index, loaded, registry, today)
+    cache = ResultCache.open(options.target, options.tool_version) if options.use_cache else None
+    keys = RuleKeys(cache, index, registry, loaded.config, today.isoformat(), options.tool_version) if cache else None
+    results, matched = _evaluate_all(selected, index, loaded, registry, today, keys, options.jobs)
+    if cache:
+        cache.save()
+    if known is not None:
+        results = baseline.apply(results, known)
     return _report(options, loaded, results, matched, index, started, time.perf_counter() - timer)
 
 
@@ -83,14 +98,15 @@ def select(rules: list[Rule], only: tuple[str, ...], skip: tuple[str, ...]) -> l
 
 
 def _evaluate_all(
-    rules: list[Rule], index: ProjectIndex, loaded: LoadedConfig, registry: Registry, today: date
-) -> tuple[list[RuleResult], dict[int, int]]:
+    rules: list[Rule], index: ProjectIndex, loaded: LoadedConfig, registry: Registry, today: date,
+    keys: RuleKeys | None = None, jobs: int | None = None,
+) -> tuple[list[RuleResult], dict[int, int]]:  # fmt: skip
     in_force = [w for w in loaded.config.waivers if w.expires >= today]
     positions = [loaded.config.waivers.index(w) for w in in_force]
     matched: dict[int, int] = {}
     results = []
     for rule in rules:
-        result = _evaluate(rule, index, loaded, registry)
+        result = _evaluate_cached(rule, index, loaded, registry, keys, jobs, today)
         result, hits = waivers.apply(result, in_force)
         for local, count in hits.items():
             matched[positions[local]] = matched.get(positions[local], 0) + count
@@ -100,7 +116,25 @@ def _evaluate_all(
     return results, matched
 
 
-def _evaluate(rule: Rule, index: ProjectIndex, loaded: LoadedConfig, registry: Registry) -> RuleResult:
+def _evaluate_cached(
+    rule: Rule, index: ProjectIndex, loaded: LoadedConfig, registry: Registry, keys: RuleKeys | None, jobs: int | None,
+    today: date | None = None,
+) -> RuleResult:
+    """The rule's result, replayed from the cache when nothing it depends on changed."""
+    if keys is None:
+        return _evaluate(rule, index, loaded, registry, jobs, today, use_cache=False)
+    key = keys.for_rule(rule)
+    result = keys.cache.get(key)
+    if result is None:
+        result = _evaluate(rule, index, loaded, registry, jobs, today, use_cache=True)
+        keys.cache.put(key, result)
+    return result
+
+
+def _evaluate(
+    rule: Rule, index: ProjectIndex, loaded: LoadedConfig, registry: Registry, jobs: int | None = None, today: date | None = None,
+    use_cache: bool = False,
+) -> RuleResult:
     override = loaded.config.rules.get(rule.id)
     severity = override.severity if override and override.severity else rule.severity
     base: dict[str, Any] = dict(
@@ -111,7 +145,8 @@ def _evaluate(rule: Rule, index: ProjectIndex, loaded: LoadedConfig, registry: R
     if disabled:
         return RuleResult(**base, status=Status.SKIPPED, message=disabled)
     params = {**rule.params, **(override.params if override else {})}
-    ctx = CheckContext(index=index, config=loaded.config, rule_id=rule.id)
+    ctx = CheckContext(index=index, config=loaded.config, rule_id=rule.id, jobs=jobs or os.cpu_count() or 1, today=today,
+                       use_cache=use_cache)  # fmt: skip
     outcome, elapsed = evaluate_rule(rule.check, ctx, registry, params)
     findings = tuple(sorted(outcome.findings, key=_finding_order))
     message = outcome.message
@@ -143,7 +178,7 @@ def _report(
     config = loaded.config
     fail_on = options.fail_on or config.fail_on or Severity.HIGH
     disabled = {c for c in Category if not config.category_enabled(c)}
-    verdict, reasons = scoring.verdict(results, fail_on, disabled)
+    verdict, reasons = scoring.verdict([baseline.gate_view(r) for r in results], fail_on, disabled)
     return RunReport(
         tool=ToolInfo(name="readiness-checker", version=options.tool_version),
         target=options.display_target or str(options.target),

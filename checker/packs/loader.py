@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from pydantic import ValidationError
 
@@ -39,7 +39,8 @@ class PackError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-_validators: dict[int, Any] = {}
+# Keyed by id() but holding the registry too, so a freed registry's id cannot be reused for another.
+_validators: dict[int, tuple[Registry, Any]] = {}
 
 
 def _validator(registry: Registry) -> Any:
@@ -47,23 +48,58 @@ def _validator(registry: Registry) -> Any:
     if id(registry) not in _validators:
         from jsonschema import Draft202012Validator
 
-        _validators[id(registry)] = Draft202012Validator(build_schema(registry))
-    return _validators[id(registry)]
+        _validators[id(registry)] = (registry, Draft202012Validator(build_schema(registry)))
+    return _validators[id(registry)][1]
 
 
-def load_packs(files: Iterable[Path], registry: Registry | None = None, display_root: Path | None = None) -> list[Rule]:
-    """All rules of `files`, or PackError listing every problem in every file."""
+@dataclass(frozen=True)
+class RuleId:
+    """Where a rule id is written, for duplicate detection across files (even in rules that have errors)."""
+
+    id: str
+    file: str
+    line: int
+    column: int
+    path: str
+
+    @property
+    def source(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass
+class _FileResult:
+    rules: list[Rule] = field(default_factory=list)
+    ids: list[RuleId] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_packs(
+    files: Iterable[Path],
+    registry: Registry | None = None,
+    display_root: Path | None = None,
+    reserved: Mapping[str, str] | None = None,
+    trusted: Iterable[Path] = (),
+) -> list[Rule]:
+    """All rules of `files`, or PackError listing every problem in every file.
+
+    `reserved` maps ids that the packs may not define (the built-ins, when validating user packs) to
+    where they are defined. `trusted` files (the built-in packs, schema-checked by the test suite) skip
+    the JSON Schema pass, which keeps jsonschema off the start-up path of a run without user packs;
+    their check parameters are still validated.
+    """
     registry = registry or default_registry()
-    rules: list[Rule] = []
-    problems: list[Problem] = []
+    trusted_files = {p.resolve() for p in trusted}
+    result = _FileResult()
     for file in files:
-        loaded, found = _load_file(file, registry, _display(file, display_root))
-        rules += loaded
-        problems += found
-    problems += _duplicate_ids(rules)
+        found = _load_file(file, registry, _display(file, display_root), file.resolve() not in trusted_files)
+        result.rules += found.rules
+        result.ids += found.ids
+        result.problems += found.problems
+    problems = result.problems + _duplicate_ids(result.ids, reserved or {})
     if problems:
         raise PackError(problems)
-    return rules
+    return result.rules
 
 
 def _display(file: Path, root: Path | None) -> str:
@@ -75,19 +111,34 @@ def _display(file: Path, root: Path | None) -> str:
     return str(file)
 
 
-def _load_file(file: Path, registry: Registry, name: str) -> tuple[list[Rule], list[Problem]]:
+def _load_file(file: Path, registry: Registry, name: str, check_schema: bool = True) -> _FileResult:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(name, 1, 1, "(file)", f"cannot read rule pack: {exc}")]
+        return _FileResult(problems=[Problem(name, 1, 1, "(file)", f"cannot read rule pack: {exc}")])
     try:
         doc = load_one(text)
     except YamlError as exc:
-        return [], [Problem(name, exc.line or 1, exc.column or 1, "(yaml)", exc.message)]
-    problems = _duplicate_keys(doc, name, ()) + _schema_problems(doc, registry, name)
-    if problems:
-        return [], problems
-    return _build_rules(doc, registry, name)
+        return _FileResult(problems=[Problem(name, exc.line or 1, exc.column or 1, "(yaml)", exc.message)])
+    problems = _duplicate_keys(doc, name, ())
+    if check_schema:
+        problems += _schema_problems(doc, registry, name)
+    rules, build_problems = _build_rules(doc, registry, name, problems)
+    return _FileResult(rules, _rule_ids(doc, name), problems + build_problems)
+
+
+def _rule_list(doc: Any) -> list[Any]:
+    rules = doc.get("rules") if isinstance(doc, dict) else None
+    return rules if isinstance(rules, list) else []
+
+
+def _rule_ids(doc: Any, name: str) -> list[RuleId]:
+    found = []
+    for i, raw in enumerate(_rule_list(doc)):
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            line, column = key_position(doc, ("rules", i, "id")) or (1, 1)
+            found.append(RuleId(raw["id"], name, line, column, format_path(("rules", i, "id"))))
+    return found
 
 
 def _duplicate_keys(node: Any, name: str, path: tuple[PathPart, ...]) -> list[Problem]:
@@ -107,17 +158,45 @@ def _schema_problems(doc: Any, registry: Registry, name: str) -> list[Problem]:
     validator = _validator(registry)
     problems: list[Problem] = []
     for error in validator.iter_errors(doc):
-        problems += _describe(_most_relevant(error), doc, name)
-    return problems
+        for cause in _most_relevant(error):
+            problems += _describe(cause, doc, name)
+    return _without_typo_echoes(problems)
 
 
-def _most_relevant(error: Any) -> Any:
-    """For anyOf/oneOf failures, descend to the branch error that best explains the problem."""
+def _most_relevant(error: Any) -> list[Any]:
+    """For anyOf/oneOf failures, the errors of the branch that best explains the problem.
+
+    The branch whose keys fit the instance (no unknown or missing key at the instance itself) is the one
+    the author meant: `{path: a, op: greater}` is a condition leaf with a bad `op`, not an `all` missing.
+    """
     from jsonschema.exceptions import best_match
 
-    while error.context:
-        error = best_match(error.context)
-    return error
+    if not error.context:
+        return [error]
+    branches: dict[Any, list[Any]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = [errors for errors in branches.values() if not any(_misfit(e) for e in errors)]
+    if len(fitting) == 1:
+        return [cause for sub in fitting[0] for cause in _most_relevant(sub)]
+    return _most_relevant(best_match(error.context))
+
+
+def _misfit(error: Any) -> bool:
+    """An error that says the instance is not of this branch's shape at all."""
+    return not error.relative_path and error.validator in _SHAPE_VALIDATORS
+
+
+_SHAPE_VALIDATORS = ("additionalProperties", "required", "type", "const", "enum")
+
+
+def _without_typo_echoes(problems: list[Problem]) -> list[Problem]:
+    """`sevrity: high` is one mistake: keep "unknown key (did you mean 'severity'?)", drop "severity missing"."""
+    meant = {
+        (p.file, p.path.rsplit(".", 1)[0] + "." + p.message.split("'")[1])
+        for p in problems if p.message.startswith("unknown key (did you mean")
+    }  # fmt: skip
+    return [p for p in problems if not (p.message == "required key is missing" and (p.file, p.path) in meant)]
 
 
 def _describe(error: Any, doc: Any, name: str) -> list[Problem]:
@@ -149,21 +228,36 @@ def _message(error: Any) -> str:
     return str(error.message)
 
 
-def _build_rules(doc: PosDict, registry: Registry, name: str) -> tuple[list[Rule], list[Problem]]:
-    pack_name = str(doc["pack"]["name"])
+def _build_rules(
+    doc: Any, registry: Registry, name: str, known: list[Problem]
+) -> tuple[list[Rule], list[Problem]]:
+    """Rules without schema problems, and the problems only building finds (regexes, parameters).
+
+    Checks are built even for rules with other problems, so that one run reports everything.
+    """
+    pack = doc.get("pack") if isinstance(doc, dict) else None
+    pack_name = str(pack.get("name", "")) if isinstance(pack, dict) else ""
     rules: list[Rule] = []
     problems: list[Problem] = []
-    for i, raw in enumerate(doc["rules"]):
-        path: tuple[PathPart, ...] = ("rules", i, "check")
+    for i, raw in enumerate(_rule_list(doc)):
+        prefix = format_path(("rules", i))
+        buildable = isinstance(raw, PosDict) and isinstance(raw.get("check"), PosDict)
+        if not buildable or _within(known, f"{prefix}.check"):
+            continue
         try:
-            check = _build_check(raw["check"], registry, doc, name, path)
+            check = _build_check(raw["check"], registry, doc, name, ("rules", i, "check"))
         except _CheckProblems as exc:
             problems += exc.problems
             continue
         problems += _param_problems(raw, check, doc, name, ("rules", i))
-        line, column = key_position(doc, ("rules", i, "id")) or (1, 1)
-        rules.append(_rule(raw, check, pack_name, f"{name}:{line}:{column}"))
+        if not _within(known + problems, prefix):
+            line, column = key_position(doc, ("rules", i, "id")) or (1, 1)
+            rules.append(_rule(raw, check, pack_name, f"{name}:{line}:{column}"))
     return rules, problems
+
+
+def _within(problems: list[Problem], prefix: str) -> bool:
+    return any(p.path == prefix or p.path.startswith((f"{prefix}.", f"{prefix}[")) for p in problems)
 
 
 def _rule(raw: PosDict, check: CheckNode, pack: str, source: str) -> Rule:
@@ -196,7 +290,7 @@ class _CheckProblems(Exception):
 def _build_check(raw: PosDict, registry: Registry, doc: Any, name: str, path: tuple[PathPart, ...]) -> CheckNode:
     if "all" in raw or "any" in raw:
         key = "all" if "all" in raw else "any"
-        children = tuple(_build_check(c, registry, doc, name, (*path, key, j)) for j, c in enumerate(raw[key]))
+        children = _build_children(raw[key], registry, doc, name, (*path, key))
         return AllChecks(children) if key == "all" else AnyChecks(children)
     if "not" in raw:
         return NotCheck(_build_check(raw["not"], registry, doc, name, (*path, "not")))
@@ -204,14 +298,44 @@ def _build_check(raw: PosDict, registry: Registry, doc: Any, name: str, path: tu
     try:
         params = check_type.params.model_validate({k: _plain(v) for k, v in raw.items() if k != "type"})
     except ValidationError as exc:
-        raise _CheckProblems([_pydantic_problem(err, doc, name, path) for err in exc.errors()]) from None
+        raise _CheckProblems(_pydantic_problems(exc.errors(), doc, name, path)) from None
     return TypedCheck(type=raw["type"], params=params)
+
+
+def _build_children(
+    raw: list[Any], registry: Registry, doc: Any, name: str, path: tuple[PathPart, ...]
+) -> tuple[CheckNode, ...]:
+    """Every child, or the problems of all failing children together."""
+    children: list[CheckNode] = []
+    problems: list[Problem] = []
+    for j, child in enumerate(raw):
+        try:
+            children.append(_build_check(child, registry, doc, name, (*path, j)))
+        except _CheckProblems as exc:
+            problems += exc.problems
+    if problems:
+        raise _CheckProblems(problems)
+    return tuple(children)
+
+
+def _pydantic_problems(errors: list[Any], doc: Any, name: str, path: tuple[PathPart, ...]) -> list[Problem]:
+    """Errors of the union branch that fits, each once.
+
+    The schema has already checked shapes, so what pydantic adds are value errors (a regex RE2 refuses);
+    for a union it also reports every branch that does not fit, which only adds noise.
+    """
+    meaningful = [e for e in errors if e["type"] not in _MISFIT_TYPES] or errors
+    return sorted({_pydantic_problem(err, doc, name, path) for err in meaningful})
+
+
+_MISFIT_TYPES = {"missing", "extra_forbidden", "model_type", "dict_type", "model_attributes_type"}
 
 
 def _pydantic_problem(err: Any, doc: Any, name: str, path: tuple[PathPart, ...]) -> Problem:
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in _UNION_TAGS)))
     line, col = key_position(doc, (*path, *loc)) or (1, 1)
-    return Problem(name, line, col, format_path((*path, *loc)), err["msg"])
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return Problem(name, line, col, format_path((*path, *loc)), message)
 
 
 _UNION_TAGS = {"Leaf", "AllOf", "AnyOf", "NotOf", "str", "list[union[str,int]]"}
@@ -219,26 +343,32 @@ _UNION_TAGS = {"Leaf", "AllOf", "AnyOf", "NotOf", "str", "list[union[str,int]]"}
 
 def _param_problems(raw: PosDict, check: CheckNode, doc: Any, name: str, path: tuple[PathPart, ...]) -> list[Problem]:
     """A rule's overridable `params` must each be a parameter of one of its checks."""
+    declared = raw.get("params", {})
+    if not isinstance(declared, dict):
+        return []  # the schema reports the wrong type
     accepted = {field for leaf in leaves(check) for field in type(leaf.params).model_fields}
     problems = []
-    for key in raw.get("params", {}):
+    for key in declared:
         if key not in accepted:
             line, col = key_position(doc, (*path, "params", key)) or (1, 1)
-            problems.append(Problem(name, line, col, format_path((*path, "params", key)), "no check of this rule takes this parameter"))
+            known = ", ".join(sorted(accepted))
+            message = f"no check of this rule takes a parameter {key!r} (its checks take: {known})"
+            problems.append(Problem(name, line, col, format_path((*path, "params", key)), message))
     return problems
 
 
-def _duplicate_ids(rules: list[Rule]) -> list[Problem]:
-    first: dict[str, Rule] = {}
+def _duplicate_ids(ids: list[RuleId], reserved: Mapping[str, str]) -> list[Problem]:
+    first: dict[str, RuleId] = {}
     problems = []
-    for rule in rules:
-        if rule.id in first:
-            file, line, column = rule.source.rsplit(":", 2)
-            where = first[rule.id].source
-            message = f"duplicate rule id {rule.id!r} (first defined at {where})"
-            problems.append(Problem(file, int(line), int(column), "id", message))
+    for rule_id in ids:
+        if rule_id.id in reserved:
+            message = f"duplicate rule id {rule_id.id!r} (a built-in rule, {reserved[rule_id.id]})"
+        elif rule_id.id in first:
+            message = f"duplicate rule id {rule_id.id!r} (first defined at {first[rule_id.id].source})"
         else:
-            first[rule.id] = rule
+            first[rule_id.id] = rule_id
+            continue
+        problems.append(Problem(rule_id.file, rule_id.line, rule_id.column, rule_id.path, message))
     return problems
 
 

@@ -140,6 +140,10 @@ class ProjectIndex:
         except (ValueError, RecursionError) as exc:
             return self._fail(path, f"cannot parse: {exc}")
 
+    def record_problem(self, path: str, message: str, line: int | None = None) -> InputError:
+        """Record that a check could not use `path` as data (e.g. a Python syntax error); returns the error."""
+        return self._fail(path, message, line)
+
     def _fail(self, path: str, message: str, line: int | None = None) -> InputError:
         problem = InputProblem(path=path, line=line, message=message)
         self._problems.setdefault(path, problem)

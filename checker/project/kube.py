@@ -122,6 +122,18 @@ class Container:
         return f"{kind} '{self.name}' in {self.workload.resource.label}"
 
 
+@dataclass(frozen=True)
+class ReplicaFloor:
+    value: int
+    source: Resource  # the workload itself, or the autoscaler that owns the floor
+    path: tuple[PathPart, ...]
+    explanation: str
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(eq=False)
 class Workload:
     """A resource with a pod template, and what the joins found for it."""
@@ -160,13 +172,24 @@ class Workload:
 
     @property
     def min_replicas(self) -> int:
-        """The replica floor: an autoscaler's minReplicas (default 1) overrides spec.replicas (default 1)."""
+        """The replica floor: an autoscaler's floor overrides spec.replicas (default 1)."""
+        return self.replica_floor.value
+
+    @property
+    def replica_floor(self) -> ReplicaFloor:
+        """The replica floor and where it is set, so a finding can point at what to change."""
         for scaler in self.autoscalers:
-            key = "minReplicas" if scaler.kind == "HorizontalPodAutoscaler" else "minReplicaCount"
+            # HPA minReplicas defaults to 1; KEDA's minReplicaCount defaults to 0 (scale to zero).
+            is_hpa = scaler.kind == "HorizontalPodAutoscaler"
+            key, default = ("minReplicas", 1) if is_hpa else ("minReplicaCount", 0)
             value = scaler.get("spec", key)
-            return value if isinstance(value, int) else 1
+            if _is_count(value):
+                return ReplicaFloor(value, scaler, ("spec", key), f"{scaler.label} has {key} {value}")
+            return ReplicaFloor(default, scaler, ("spec",), f"{scaler.label} sets no {key}; it defaults to {default}")
         replicas = self.resource.get("spec", "replicas")
-        return replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else 1
+        if _is_count(replicas):
+            return ReplicaFloor(replicas, self.resource, ("spec", "replicas"), f"spec.replicas is {replicas}")
+        return ReplicaFloor(1, self.resource, ("spec",), "spec.replicas is not set; it defaults to 1")
 
     def containers(self, init: bool) -> Iterator[Container]:
         for key in (("initContainers", "containers") if init else ("containers",)):
@@ -234,6 +257,14 @@ class KubeModel:
             if isinstance(target, dict) and _targets(target, res, default_kind="Deployment"):
                 workload.managers.append(canary)
 
+    def pod_templates(self, include_helm_hooks: bool = False) -> list[Workload]:
+        """Every pod template judged once: a Deployment whose template an Argo Rollout borrows is judged
+        through the Rollout, and Helm hooks (tests, migrations) are not part of the deployed service."""
+        return [
+            w for w in self.workloads
+            if not _borrowed_by_rollout(w) and (include_helm_hooks or not w.resource.is_helm_hook)
+        ]  # fmt: skip
+
     def serving_workloads(self, include_daemonsets: bool = False) -> list[Workload]:
         """Deployments, StatefulSets and Rollouts (DaemonSets too, for probe rules).
 
@@ -242,8 +273,12 @@ class KubeModel:
         allowed = SERVING_KINDS | ({"DaemonSet"} if include_daemonsets else set())
         return [
             w for w in self.workloads
-            if w.kind in allowed and not any(m.kind == "Rollout" for m in w.managers)
+            if w.kind in allowed and not _borrowed_by_rollout(w)
         ]  # fmt: skip
+
+
+def _borrowed_by_rollout(workload: Workload) -> bool:
+    return any(m.kind == "Rollout" for m in workload.managers)
 
 
 def _targets(ref: dict[str, Any], resource: Resource, default_kind: str) -> bool:

@@ -26,6 +26,7 @@ class VersionDecl:
     line: int | None
     value: str | None  # None: declared dynamic from a source we cannot read as text (e.g. git tags)
     source: str  # human words: "pyproject.toml [project]"
+    problem: str | None = None  # the file cannot be parsed: its version is unknown, not absent
 
 
 def toml_key_line(text: str, table: str, key: str) -> int | None:
@@ -62,7 +63,9 @@ def _declarations(index: ProjectIndex) -> list[VersionDecl]:
         if name in ("__init__.py", "_version.py", "version.py", "__about__.py"):
             found += _from_regex(index, source.path, _ASSIGNED_VERSION, "__version__")
     own = [d for d in found if not index.in_model_dir(d.path) and not _is_test_path(d.path)]
-    return sorted(own, key=lambda d: _depth(d.path))
+    # A dynamic version's source file is also found on its own: report each place once.
+    unique = {(d.path, d.line): d for d in reversed(own)}
+    return sorted(unique.values(), key=lambda d: _depth(d.path))
 
 
 def _is_test_path(path: str) -> bool:
@@ -73,8 +76,9 @@ def _from_pyproject(index: ProjectIndex, path: str) -> list[VersionDecl]:
     try:
         data = index.toml(path)
         text = index.text(path)
-    except InputError:
-        return []
+    except InputError as exc:
+        # Fail closed: an unparseable pyproject may well declare a version; it must not pass as "none".
+        return [VersionDecl(path, exc.problem.line, None, "pyproject.toml", problem=exc.problem.message)]
     project = data.get("project")
     if isinstance(project, dict):
         if "version" in project:

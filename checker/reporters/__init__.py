@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Callable
+import importlib
+from collections.abc import Callable
 
 from checker.model import RunReport
 
 Renderer = Callable[[RunReport], str]
 
+# Format name -> module of checker.reporters; imported lazily so a run pays only for the formats it writes.
+MODULES = {
+    "terminal": "terminal",
+    "json": "json_report",
+    "sarif": "sarif",
+    "junit": "junit",
+    "markdown": "markdown",
+    "html": "html",
+    "github": "github",
+}
+FORMATS = tuple(MODULES)
+
+# Files written to --output-dir per format; `terminal` and `github` go to standard output.
+FILENAMES = {
+    "json": "readiness.json",
+    "sarif": "readiness.sarif",
+    "junit": "readiness.junit.xml",
+    "markdown": "readiness.md",
+    "html": "readiness.html",
+}
+STDOUT_FORMATS = ("github", "terminal")
+
+
+def renderer(name: str) -> Renderer:
+    module = importlib.import_module(f"checker.reporters.{MODULES[name]}")
+    return module.render  # type: ignore[no-any-return]
+
 
 def renderers() -> dict[str, Renderer]:
-    """Format name -> renderer, imported lazily so a run pays only for the formats it writes."""
-    from checker.reporters import json_report, terminal
-
-    return {"terminal": terminal.render, "json": json_report.render}
-
-
-# Files written to --output-dir per format; `terminal` goes to standard output.
-FILENAMES = {"json": "readiness.json"}
+    """Every format's renderer (imports them all; prefer `renderer(name)` on hot paths)."""
+    return {name: renderer(name) for name in MODULES}

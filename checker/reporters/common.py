@@ -1,8 +1,10 @@
-"""Helpers shared by reporters: ordering, labels, counts."""
+"""Helpers shared by reporters: ordering, labels, counts, finding states and paths."""
 
 from __future__ import annotations
 
-from checker.model import CATEGORY_ORDER, Category, RuleResult, RunReport, Status
+import posixpath
+
+from checker.model import CATEGORY_ORDER, Category, Finding, RuleResult, RunReport, Severity, Status
 
 STATUS_LABEL = {
     Status.PASS: "PASS",
@@ -41,3 +43,40 @@ def location(path: str | None, line: int | None) -> str:
 
 def score_text(value: float | None) -> str:
     return "n/a" if value is None else f"{value:g}%"
+
+
+SEVERITY_ORDER = [Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO]
+FAILING = (Status.FAIL, Status.ERROR)
+
+
+def failing(report: RunReport) -> list[RuleResult]:
+    """Failed and errored rules, most severe first, then in report order."""
+    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    return sorted((r for r in report.results if r.status in FAILING), key=lambda r: rank[r.severity])
+
+
+def gating(result: RuleResult, fail_on: Severity) -> bool:
+    """Does this result fail the gate? Rules whose findings are all baselined do not."""
+    if result.status not in FAILING or result.severity.rank < fail_on.rank:
+        return False
+    return result.status == Status.ERROR or not result.findings or any(is_open(f) for f in result.findings)
+
+
+def is_open(finding: Finding) -> bool:
+    """Neither waived nor in the baseline: a finding that counts against the gate."""
+    return not finding.waived and not finding.baselined
+
+
+def finding_note(finding: Finding) -> str:
+    """'' for an open finding, else why it does not count."""
+    if finding.waived:
+        return "waived"
+    return "baselined" if finding.baselined else ""
+
+
+def relative_uri(target: str, path: str) -> str:
+    """`path` (relative to the target) as seen from the working directory, when the target is relative to it."""
+    if posixpath.isabs(target) or target in ("", "."):
+        return path
+    joined = posixpath.normpath(posixpath.join(target, path))
+    return path if joined.startswith("../") else joined

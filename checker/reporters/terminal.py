@@ -48,7 +48,8 @@ def _detail(result: RuleResult) -> str:
     shown = [f for f in result.findings if not f.waived][:MAX_FINDINGS_SHOWN]
     for finding in shown:
         where = location(finding.path, finding.line)
-        lines.append(f"  • {escape(where + ': ' if where else '')}{escape(finding.message)}")
+        note = " [dim](baselined)[/dim]" if finding.baselined else ""
+        lines.append(f"  • {escape(where + ': ' if where else '')}{escape(finding.message)}{note}")
     hidden = len([f for f in result.findings if not f.waived]) - len(shown)
     if hidden > 0:
         lines.append(f"  … and {hidden} more (see readiness.json)")

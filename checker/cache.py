@@ -1,0 +1,247 @@
+"""Content-hash cache under `<target>/.readiness-cache/`: file hashes and rule results, as signed JSON.
+
+A warm re-run hashes only files whose size or mtime changed and reuses the result of every rule whose key —
+the rule's definition, the config, the date and the contents of the files the rule may read — is unchanged.
+
+The cache lives in the checked tree, which may be an untrusted pull request that commits a forged cache to
+make failing rules pass. So the file is authenticated with an HMAC whose key is private to the user running
+the checker (in the user's cache folder, never in the target); anything that does not verify is ignored.
+The payload is plain JSON validated by pydantic models: nothing is ever unpickled or executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from checker.model import RuleResult, Status
+
+CACHE_DIR = ".readiness-cache"
+CACHE_FILE = "cache-v1.json"
+FORMAT_VERSION = 1
+MAX_RESULTS = 4000  # oldest entries are dropped beyond this, so the file cannot grow without bound
+
+
+class FileEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+class CacheData(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = FORMAT_VERSION
+    tool: str = ""
+    files: dict[str, FileEntry] = {}
+    results: dict[str, dict[str, Any]] = {}
+
+
+class ResultCache:
+    """Open with `ResultCache.open`; `None` from it means caching is not possible here (read-only, symlinked)."""
+
+    def __init__(self, folder: Path, key: bytes, tool: str, data: CacheData) -> None:
+        self.folder = folder
+        self._key = key
+        self._tool = tool
+        self._old = data if data.tool == tool else CacheData(tool=tool)
+        self._files: dict[str, FileEntry] = {}
+        self._results: dict[str, dict[str, Any]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def open(cls, target: Path, tool: str) -> ResultCache | None:
+        folder = target.resolve() / CACHE_DIR
+        key = _user_key()
+        if key is None or folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            return None
+        return cls(folder, key, tool, _load(folder / CACHE_FILE, key))
+
+    # --- file hashes -----------------------------------------------------------------------------
+
+    def file_hash(self, root: Path, path: str) -> str:
+        """sha256 of a target file, recomputed only when its size or mtime changed (stat once per run)."""
+        if path in self._files:
+            return self._files[path].sha256
+        full = root / path
+        try:
+            stat = full.stat()
+        except OSError:
+            return "missing"
+        known = self._files.get(path) or self._old.files.get(path)
+        if known is None or (known.size, known.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+            known = FileEntry(size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha256=_sha256(full))
+        self._files[path] = known
+        return known.sha256
+
+    # --- rule results ----------------------------------------------------------------------------
+
+    def get(self, key: str) -> RuleResult | None:
+        raw = self._results.get(key) or self._old.results.get(key)
+        if raw is None:
+            self.misses += 1
+            return None
+        try:
+            result = RuleResult.model_validate(raw)
+        except ValidationError:
+            self.misses += 1
+            return None
+        self._results[key] = raw
+        self.hits += 1
+        return result
+
+    def put(self, key: str, result: RuleResult) -> None:
+        if result.status != Status.ERROR:  # a crash or a timeout may not recur: never replay it
+            self._results[key] = result.model_dump(mode="json")
+
+    def save(self) -> None:
+        """Write atomically; entries of this run first, then older ones up to the cap. Failures are ignored."""
+        results = dict(self._results)
+        for key, value in reversed(list(self._old.results.items())):
+            if len(results) >= MAX_RESULTS:
+                break
+            results.setdefault(key, value)
+        data = CacheData(tool=self._tool, files={**self._old.files, **self._files}, results=results)
+        try:
+            _write(self.folder, self._key, data)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next run slower
+
+
+def rule_key(*parts: Any) -> str:
+    try:
+        text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    except TypeError:  # mixed key types (YAML allows `1:` beside `a:`): parse order is deterministic too
+        text = json.dumps(parts, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return "unreadable"
+    return digest.hexdigest()
+
+
+def _user_key() -> bytes | None:
+    """This user's secret for signing caches, created on first use (0600); None when there is nowhere to keep it."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "readiness-checker"
+    path = base / "cache-key"
+    try:
+        if not path.is_file():
+            base.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    except FileExistsError:
+        pass  # another run created it at the same moment
+    except (OSError, RuntimeError):
+        return None
+    try:
+        return path.read_text(encoding="ascii").strip().encode("ascii") or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _sign(key: bytes, payload: bytes) -> str:
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def read_signed(path: Path, key: bytes | None = None) -> bytes | None:
+    """The payload of a file written by `write_signed` for this user; None when missing, unreadable or forged.
+
+    Public so that checks with caches of their own in the target (bandit's) can authenticate them too.
+    """
+    key = key or _user_key()
+    if key is None:
+        return None
+    try:
+        mac, _, payload = path.read_bytes().partition(b"\n")
+        return payload if hmac.compare_digest(mac, _sign(key, payload).encode("ascii")) else None
+    except OSError:
+        return None
+
+
+def write_signed(path: Path, payload: bytes, key: bytes | None = None) -> None:
+    """Write `payload` atomically with this user's signature; OSError when it cannot be written."""
+    key = key or _user_key()
+    if key is None:
+        raise OSError(f"{path}: no user cache key to sign with")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_sign(key, payload).encode("ascii") + b"\n" + payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load(path: Path, key: bytes) -> CacheData:
+    """The cache, or an empty one when it is missing, unreadable, forged or of another format."""
+    payload = read_signed(path, key)
+    if payload is None:
+        return CacheData()
+    try:
+        return CacheData.model_validate_json(payload)
+    except (ValueError, ValidationError):
+        return CacheData()
+
+
+def _write(folder: Path, key: bytes, data: CacheData) -> None:
+    folder.mkdir(exist_ok=True)
+    _ignore_everything(folder)
+    write_signed(folder / CACHE_FILE, data.model_dump_json().encode("utf-8"), key)
+
+
+def _ignore_everything(folder: Path) -> None:
+    """A .gitignore inside the cache keeps it out of commits without touching the project's own .gitignore."""
+    marker = folder / ".gitignore"
+    if not marker.exists():
+        marker.write_text("# written by readiness-checker\n*\n", encoding="utf-8")
+
+
+class RuleKeys:
+    """Cache keys of one run's rules: what a rule's result depends on, hashed."""
+
+    def __init__(self, cache: ResultCache, index: Any, registry: Any, config: Any, today: str, tool: str) -> None:
+        self.cache, self._index, self._registry = cache, index, registry
+        self._context = rule_key(tool, today, config.model_dump(mode="json"))  # hashed once, not per rule
+        self._all_files: list[tuple[str, str]] | None = None
+
+    def for_rule(self, rule: Any) -> str:
+        from checker.engine.changed import inputs_of
+
+        paths = inputs_of(rule, self._index, self._registry)
+        digests = self._every_file() if paths is None else [self._digest(p) for p in paths]
+        return rule_key(self._context, _definition(rule), digests)
+
+    def _every_file(self) -> list[tuple[str, str]]:
+        if self._all_files is None:
+            self._all_files = [self._digest(p) for p in sorted(self._index.files)]
+        return self._all_files
+
+    def _digest(self, path: str) -> tuple[str, str]:
+        return (path, self.cache.file_hash(self._index.root, path))
+
+
+def _definition(rule: Any) -> list[Any]:
+    """Everything of a rule that shapes its result (its pack file's other rules do not)."""
+    return [rule.id, rule.title, rule.category, rule.severity, rule.description, rule.remediation, rule.raw_check,
+            rule.params, rule.message, rule.enabled]  # fmt: skip

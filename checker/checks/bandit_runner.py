@@ -1,0 +1,218 @@
+"""Bandit through its Python API: no subprocess per file, files spread over worker processes, and a
+content-hash cache so that an unchanged file is never analysed twice.
+
+Bandit parses each file into an AST and runs its plugins on it; nothing of the project is imported or
+executed. A worker process holds one `BanditManager` and analyses whole chunks of files. The cache maps
+sha256(file bytes) to bandit's raw issues for one bandit version and one set of skipped tests; severity
+and confidence thresholds are applied on reading, so changing them needs no new analysis. It is JSON,
+never pickle: a cache file in a checked-out repository is untrusted input too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+CACHE_FORMAT: Literal[1] = 1
+# Below this many files per worker, starting worker processes costs more than it saves.
+MIN_FILES_PER_WORKER = 40
+CHUNKS_PER_WORKER = 4
+
+Level = Literal["LOW", "MEDIUM", "HIGH", "UNDEFINED"]
+
+
+class BanditIssue(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    test_id: str  # e.g. "B602"
+    test_name: str  # e.g. "subprocess_popen_with_shell_equals_true"
+    severity: Level
+    confidence: Level
+    line: int
+    text: str
+
+
+class FileAnalysis(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    issues: tuple[BanditIssue, ...] = ()
+    skipped: str | None = None  # why bandit could not analyse the file (a syntax error, say)
+
+
+class CacheFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal[1]
+    bandit: str
+    skip_tests: list[str]
+    files: dict[str, FileAnalysis]  # sha256 of the file's bytes -> analysis
+
+
+@dataclass(frozen=True)
+class BanditRun:
+    files: dict[str, FileAnalysis]  # relative path -> analysis
+    analysed: int  # files bandit analysed in this run
+    cached: int  # files answered from the cache
+
+
+def bandit_version() -> str:
+    from bandit import __version__  # type: ignore[import-untyped]
+
+    return str(__version__)
+
+
+def run_bandit(
+    root: Path, paths: Sequence[str], skip_tests: Sequence[str] = (), jobs: int = 1, cache_dir: Path | None = None
+) -> BanditRun:
+    """Analyse `paths` (relative to `root`): cached files from the cache, the rest on `jobs` workers."""
+    digests = {path: _digest(root / path) for path in paths}
+    cache = _load_cache(cache_dir, skip_tests) if cache_dir else {}
+    pending = sorted({digest: path for path, digest in digests.items() if digest and digest not in cache}.items())
+    fresh = _analyse(root, [path for _, path in pending], skip_tests, jobs)
+    new_entries = {digest: fresh[path] for digest, path in pending}
+    results = {**cache, **new_entries}
+    if cache_dir and (new_entries or set(cache) - set(digests.values())):
+        _store_cache(cache_dir, skip_tests, {d: results[d] for d in digests.values() if d in results})
+    files = {path: results.get(digest, _unreadable()) if digest else _unreadable() for path, digest in digests.items()}
+    return BanditRun(files=files, analysed=len(pending), cached=len(paths) - len(pending))
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _unreadable() -> FileAnalysis:
+    return FileAnalysis(skipped="cannot read the file")
+
+
+# --- analysis -----------------------------------------------------------------------------------------
+
+
+def _analyse(root: Path, paths: list[str], skip_tests: Sequence[str], jobs: int) -> dict[str, FileAnalysis]:
+    if not paths:
+        return {}
+    workers = max(1, min(jobs, len(paths) // MIN_FILES_PER_WORKER))
+    absolute = [str(root / p) for p in paths]
+    found = None
+    if workers > 1:
+        try:
+            found = _in_workers(absolute, tuple(skip_tests), workers)
+        except (BrokenProcessPool, OSError):
+            found = None  # workers could not start (e.g. a `__main__` that spawn cannot import): one process
+    if found is None:
+        found = analyse_files(absolute, tuple(skip_tests))
+    return {p: FileAnalysis.model_validate(found[a]) for p, a in zip(paths, absolute)}
+
+
+def _in_workers(paths: list[str], skip_tests: tuple[str, ...], workers: int) -> dict[str, dict[str, Any]]:
+    # "spawn": the checker runs rules in threads, and forking a threaded process can deadlock.
+    size = max(1, -(-len(paths) // (workers * CHUNKS_PER_WORKER)))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    found: dict[str, dict[str, Any]] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        for part in pool.map(analyse_files, chunks, [skip_tests] * len(chunks)):
+            found.update(part)
+    return found
+
+
+_managers: dict[tuple[str, ...], Any] = {}
+# Bandit keeps every AST node it visits in a class-level dict; clearing it per batch bounds memory.
+BATCH = 50
+
+
+def analyse_files(paths: list[str], skip_tests: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Bandit's issues for each file (absolute paths), as plain data. Runs in a worker or in-process."""
+    manager = _manager(skip_tests)
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(paths), BATCH):
+        found.update(_analyse_batch(manager, paths[start:start + BATCH]))
+    return found
+
+
+def _analyse_batch(manager: Any, paths: list[str]) -> dict[str, dict[str, Any]]:
+    from bandit.core import metrics  # type: ignore[import-untyped]
+
+    manager.files_list, manager.results, manager.skipped = list(paths), [], []
+    manager.metrics = metrics.Metrics()
+    try:
+        manager.run_tests()
+    finally:
+        manager.b_ma.nodes.clear()
+    found: dict[str, dict[str, Any]] = {p: {"issues": []} for p in paths}
+    for issue in manager.get_issue_list():
+        found[issue.fname]["issues"].append(_issue_data(issue))
+    for path, reason in manager.skipped:
+        found[path]["skipped"] = str(reason)
+    return found
+
+
+def _manager(skip_tests: tuple[str, ...]) -> Any:
+    """One BanditManager per process and set of skipped tests: loading bandit's plugins is the costly part."""
+    if skip_tests not in _managers:
+        # Bandit logs every file it cannot parse (reported as skipped files instead), and stevedore logs
+        # each optional bandit formatter it cannot load; neither is for the user's terminal.
+        for name in ("bandit", "stevedore"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        from bandit.core import config, manager  # type: ignore[import-untyped]
+
+        profile = {"exclude": list(skip_tests)}
+        _managers[skip_tests] = manager.BanditManager(config.BanditConfig(), "file", quiet=True, profile=profile)
+    return _managers[skip_tests]
+
+
+def _issue_data(issue: Any) -> dict[str, Any]:
+    return {
+        "test_id": issue.test_id, "test_name": issue.test, "severity": issue.severity,
+        "confidence": issue.confidence, "line": int(issue.lineno or 0), "text": issue.text,
+    }  # fmt: skip
+
+
+# --- cache ----------------------------------------------------------------------------------------------
+
+
+def _cache_file(cache_dir: Path, skip_tests: Sequence[str]) -> Path:
+    profile = hashlib.sha256(",".join(sorted(skip_tests)).encode()).hexdigest()[:12]
+    return cache_dir / f"bandit-{bandit_version()}-{profile}.json"
+
+
+def _load_cache(cache_dir: Path, skip_tests: Sequence[str]) -> dict[str, FileAnalysis]:
+    """Cached analyses; a missing, corrupt or foreign cache file is simply empty."""
+    try:
+        data = CacheFile.model_validate_json(_cache_file(cache_dir, skip_tests).read_bytes())
+    except (OSError, ValidationError, ValueError):
+        return {}
+    if data.bandit != bandit_version() or sorted(data.skip_tests) != sorted(skip_tests):
+        return {}
+    return data.files
+
+
+def _store_cache(cache_dir: Path, skip_tests: Sequence[str], files: dict[str, FileAnalysis]) -> None:
+    """Write atomically; a read-only project simply gets no cache."""
+    data = CacheFile(format=CACHE_FORMAT, bandit=bandit_version(), skip_tests=sorted(skip_tests), files=files)
+    target = _cache_file(cache_dir, skip_tests)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".bandit-", suffix=".tmp", dir=target.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data.model_dump(mode="json", exclude_defaults=True), handle, separators=(",", ":"))
+        os.replace(tmp, target)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,202 @@
+"""Data compatibility (DAT001–DAT006): the project's datasets against their suites, each other and the model.
+
+Datasets come from `data:` in the config and are read once per run (checker.data.session). DAT001 runs GX
+suites through Great Expectations; DAT002–DAT006 are vectorised comparisons (checker.data.compare).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+
+from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.registry import Registry, check_type
+from checker.data import compare
+from checker.data.sources import DatasetError
+from checker.model import Finding, Status
+
+if TYPE_CHECKING:
+    from checker.config import DatasetConfig
+    from checker.data.frame import Frame
+
+DATA_INPUTS = ("dataset", "mlmodel", "json")
+NEEDS_BOTH = "no reference and serving datasets configured (data.reference and data.serving in readiness.yaml)"
+
+
+class NoParams(Params):
+    pass
+
+
+class UnseenParams(Params):
+    max_unseen_rate: float = Field(default=0.05, ge=0, le=1, description="largest share of serving values unseen in the reference")
+
+
+class NullRateParams(Params):
+    max_null_increase: float = Field(default=0.05, ge=0, le=1, description="allowed rise of a column's null rate (absolute)")
+
+
+class DriftParams(Params):
+    max_psi: float = Field(default=0.2, gt=0, description="largest population stability index per numeric column")
+    bins: int = Field(default=10, ge=2, le=100, description="quantile bins of the reference")
+
+
+def register(registry: Registry) -> None:
+    from checker.checks import data_suites
+
+    check_type(registry, "dataset_suites", NoParams, "every declared dataset passes its Great Expectations suite",
+               inputs=(*DATA_INPUTS, "config"))(data_suites.dataset_suites)  # fmt: skip
+    check_type(registry, "dataset_schema", NoParams, "the serving sample has the reference columns with compatible types",
+               inputs=DATA_INPUTS)(dataset_schema)  # fmt: skip
+    check_type(registry, "dataset_signature", NoParams, "the serving sample satisfies the MLmodel input signature",
+               inputs=DATA_INPUTS)(dataset_signature)  # fmt: skip
+    check_type(registry, "categorical_domain", UnseenParams, "categorical serving values stay within the reference domain",
+               inputs=DATA_INPUTS)(categorical_domain)  # fmt: skip
+    check_type(registry, "null_rate", NullRateParams, "null rates do not exceed the reference rate plus a tolerance",
+               inputs=DATA_INPUTS)(null_rate)  # fmt: skip
+    check_type(registry, "numeric_drift", DriftParams, "numeric columns have not drifted (PSI per column)",
+               inputs=DATA_INPUTS)(numeric_drift)  # fmt: skip
+
+
+# --- shared plumbing ----------------------------------------------------------------------------------
+
+
+def unusable(exc: Exception) -> Outcome:
+    """A dataset that cannot be read (or an engine that cannot start): `error`, naming the file."""
+    path = exc.path if isinstance(exc, DatasetError) else None
+    return Outcome(status=Status.ERROR, message=str(exc), findings=(Finding(message=str(exc), path=path),))
+
+
+def load_frame(ctx: CheckContext, dataset: DatasetConfig) -> Frame:
+    from checker.data.session import DataSession
+
+    return DataSession.of(ctx).frame(dataset)
+
+
+def _compare(ctx: CheckContext, judge: Callable[[Frame, Frame], list[Finding]], passed: str, failed: str) -> Outcome:
+    from checker.data.spark_engine import SparkUnavailable
+
+    data = ctx.config.data
+    if data.reference is None or not data.serving_sets:
+        return Outcome.skipped(NEEDS_BOTH)
+    try:
+        reference = load_frame(ctx, data.reference)
+        servings = [load_frame(ctx, s) for s in data.serving_sets]
+    except (DatasetError, SparkUnavailable) as exc:
+        return unusable(exc)
+    findings = [f for serving in servings for f in judge(reference, serving)]
+    names = ", ".join(s.label for s in servings)
+    return Outcome.from_findings(findings, passed.format(serving=names, reference=reference.label), failed)
+
+
+def _signature_models(ctx: CheckContext) -> list[Any]:
+    """Loadable MLmodel files (configured, else discovered); unreadable ones are VER003's to report."""
+    from checker.project import mlmodel
+
+    models = []
+    for path in mlmodel.discover(ctx.index, ctx.config):
+        try:
+            models.append(mlmodel.load(ctx.index, path))
+        except mlmodel.MLModelError:
+            continue
+    return models
+
+
+# --- DAT002 ------------------------------------------------------------------------------------------
+
+
+def dataset_schema(ctx: CheckContext, params: NoParams) -> Outcome:  # type: ignore[override]
+    outputs = {f.name for m in _signature_models(ctx) for f in m.outputs if f.name}
+    excluded = set(ctx.config.data.target) | outputs
+
+    reported: set[str] = set()
+
+    def judge(reference: Frame, serving: Frame) -> list[Finding]:
+        # The reference is compared with every serving set; its own mixed columns are reported once.
+        mixed = [] if reference.label in reported else compare.mixed_type_findings(reference)
+        reported.add(reference.label)
+        return mixed + compare.schema_findings(reference, serving, excluded) + compare.mixed_type_findings(serving)
+
+    return _compare(ctx, judge, "{serving} has every column of {reference} with a compatible type",
+                    "{count} missing, retyped or mixed-type columns")  # fmt: skip
+
+
+# --- DAT003 ------------------------------------------------------------------------------------------
+
+
+def dataset_signature(ctx: CheckContext, params: NoParams) -> Outcome:  # type: ignore[override]
+    from checker.data.spark_engine import SparkUnavailable
+
+    if not ctx.config.data.serving_sets:
+        return Outcome.skipped("no serving dataset configured (data.serving in readiness.yaml)")
+    models = [m for m in _signature_models(ctx) if m.inputs]
+    columns = [m for m in models if all(f.kind == "column" and f.name for f in m.inputs)]
+    if not columns:
+        return Outcome.skipped("no MLmodel with a column-based input signature" if not models else
+                               "the MLmodel input signature is tensor-based: no columns to compare")  # fmt: skip
+    try:
+        servings = [load_frame(ctx, s) for s in ctx.config.data.serving_sets]
+    except (DatasetError, SparkUnavailable) as exc:
+        return unusable(exc)
+    findings = []
+    for model in columns:
+        inputs = [compare.SignatureInput(f.name, f.type, f.required) for f in model.inputs]
+        findings += [f for serving in servings for f in compare.signature_findings(serving, inputs, model.path)]
+    names = ", ".join(s.label for s in servings)
+    count = sum(len(m.inputs) for m in columns)
+    return Outcome.from_findings(findings, f"{names} provides all {count} signature inputs with compatible types",
+                                 "{count} signature inputs missing or mistyped")  # fmt: skip
+
+
+# --- DAT004 ------------------------------------------------------------------------------------------
+
+
+def categorical_domain(ctx: CheckContext, params: UnseenParams) -> Outcome:  # type: ignore[override]
+    configured = ctx.config.data.categorical
+    chosen: list[str] = []
+
+    def judge(reference: Frame, serving: Frame) -> list[Finding]:
+        nonlocal chosen
+        known = {c.name for c in reference.columns}
+        chosen = [c for c in configured if c in known] if configured is not None else compare.inferred_categorical(reference)
+        absent = [Finding(message=f"{reference.label}: data.categorical names column {c!r}, which it does not have",
+                          path=reference.label, locator=f"{reference.label}:{c}:absent")
+                  for c in (configured or []) if c not in known]  # fmt: skip
+        return absent + compare.unseen_findings(reference, serving, chosen, params.max_unseen_rate)
+
+    outcome = _compare(ctx, judge, "categorical values of {serving} stay within {reference}",
+                       "{count} categorical columns with unseen values")  # fmt: skip
+    if outcome.status == Status.PASS and not chosen:
+        return Outcome.skipped("no categorical columns (none configured in data.categorical, none inferred)")
+    if outcome.status == Status.PASS:
+        return Outcome.passed(f"{outcome.message} ({', '.join(chosen)}; unseen ≤ {params.max_unseen_rate:.1%})")
+    return outcome
+
+
+# --- DAT005 ------------------------------------------------------------------------------------------
+
+
+def null_rate(ctx: CheckContext, params: NullRateParams) -> Outcome:  # type: ignore[override]
+    return _compare(ctx, lambda ref, srv: compare.null_rate_findings(ref, srv, params.max_null_increase),
+                    f"null rates of {{serving}} are within +{params.max_null_increase:.1%} of {{reference}}",
+                    "{count} columns with more missing values")  # fmt: skip
+
+
+# --- DAT006 ------------------------------------------------------------------------------------------
+
+
+def numeric_drift(ctx: CheckContext, params: DriftParams) -> Outcome:  # type: ignore[override]
+    compared = 0
+
+    def judge(reference: Frame, serving: Frame) -> list[Finding]:
+        nonlocal compared
+        findings, count = compare.drift_findings(reference, serving, params.max_psi, params.bins)
+        compared += count
+        return findings
+
+    outcome = _compare(ctx, judge, f"numeric columns of {{serving}} have PSI ≤ {params.max_psi:g} against {{reference}}",
+                       "{count} numeric columns drifted")  # fmt: skip
+    if outcome.status == Status.PASS and compared == 0:
+        return Outcome.skipped("no numeric column shared by the reference and serving data")
+    return outcome

@@ -1,0 +1,151 @@
+"""The default engine: datasets read with pyarrow, aggregates computed with pyarrow compute / numpy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from checker.data.frame import Column, Kind, MixedColumn
+from checker.data.sources import DatasetError, DatasetFiles
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+NUMBER_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+MIXED_PROBE_ROWS = 10_000  # a text column is probed on its first rows before a full scan
+MIXED_SAMPLES = 3
+
+
+def load(root: Path, files: DatasetFiles) -> ArrowFrame:
+    """Read every part once; raise DatasetError naming the part that is unreadable."""
+    import pyarrow as pa
+
+    tables = [_read_part(root, files, part) for part in files.files]
+    try:
+        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="default")
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise DatasetError(files.label, f"its parts disagree on the columns or their types: {_first_line(exc)}") from None
+    if table.num_columns == 0:
+        raise DatasetError(files.label, "the dataset has no columns")
+    return ArrowFrame(files.label, table)
+
+
+def _read_part(root: Path, files: DatasetFiles, part: Path) -> pa.Table:
+    import pyarrow as pa
+
+    shown = files.relative(root.resolve(), part.resolve()) if part.resolve().is_relative_to(root.resolve()) else str(part)
+    try:
+        return _read_csv(part) if files.format == "csv" else _read_parquet(part)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError) as exc:
+        kind = "CSV" if files.format == "csv" else "Parquet"
+        raise DatasetError(shown, f"not a readable {kind} file: {_first_line(exc)}") from None
+
+
+def _read_csv(part: Path) -> pa.Table:
+    from pyarrow import csv
+
+    delimiter = "\t" if part.name.lower().endswith(".tsv") else ","
+    return csv.read_csv(part, parse_options=csv.ParseOptions(delimiter=delimiter))
+
+
+def _read_parquet(part: Path) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(part)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+def kind_of(data_type: Any) -> Kind:
+    import pyarrow.types as t
+
+    if t.is_dictionary(data_type):
+        return kind_of(data_type.value_type)
+    checks = [
+        (t.is_null, Kind.NULL), (t.is_boolean, Kind.BOOLEAN), (t.is_integer, Kind.INTEGER),
+        (t.is_floating, Kind.FLOAT), (t.is_decimal, Kind.FLOAT), (t.is_string, Kind.STRING),
+        (t.is_large_string, Kind.STRING), (t.is_timestamp, Kind.DATETIME), (t.is_date, Kind.DATETIME),
+        (t.is_binary, Kind.BINARY), (t.is_large_binary, Kind.BINARY),
+    ]  # fmt: skip
+    return next((kind for check, kind in checks if check(data_type)), Kind.OTHER)
+
+
+class ArrowFrame:
+    """A dataset held as one pyarrow Table."""
+
+    def __init__(self, label: str, table: pa.Table) -> None:
+        self.label = label
+        self.table = table
+        self.rows: int = table.num_rows
+        self.columns = tuple(Column(f.name, kind_of(f.type), str(f.type)) for f in table.schema)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.table.nbytes)
+
+    def null_counts(self) -> dict[str, int]:
+        return {name: int(self.table.column(name).null_count) for name in self.table.column_names}
+
+    def distinct_counts(self, names: Sequence[str]) -> dict[str, int]:
+        import pyarrow.compute as pc
+
+        return {name: int(pc.count_distinct(self.table.column(name)).as_py()) for name in names}
+
+    def value_counts(self, names: Sequence[str]) -> dict[str, dict[str, int]]:
+        import pyarrow.compute as pc
+
+        counts: dict[str, dict[str, int]] = {}
+        for name in names:
+            pairs = pc.value_counts(self.table.column(name).drop_null())
+            values, freq = pairs.field("values").to_pylist(), pairs.field("counts").to_pylist()
+            counts[name] = {_text(v): int(n) for v, n in zip(values, freq)}
+        return counts
+
+    def quantiles(self, names: Sequence[str], probs: Sequence[float]) -> dict[str, list[float]]:
+        import pyarrow.compute as pc
+
+        # "lower" picks observed values, as Spark's exact approxQuantile does: both engines bin alike.
+        found = {}
+        for name in names:
+            column = self.table.column(name).drop_null()
+            found[name] = [] if len(column) == 0 else pc.quantile(column, q=list(probs), interpolation="lower").to_pylist()
+        return {name: [float(v) for v in values] for name, values in found.items()}
+
+    def bin_counts(self, edges: dict[str, list[float]]) -> dict[str, list[int]]:
+        import numpy as np
+
+        counts = {}
+        for name, bounds in edges.items():
+            values = self.table.column(name).drop_null().to_numpy().astype("float64", copy=False)
+            bins = np.searchsorted(np.asarray(bounds, dtype="float64"), values, side="right")
+            counts[name] = np.bincount(bins, minlength=len(bounds) + 1).tolist()
+        return counts
+
+    def mixed_columns(self) -> list[MixedColumn]:
+        return [m for c in self.columns if c.kind == Kind.STRING for m in [self._mixed(c.name)] if m]
+
+    def _mixed(self, name: str) -> MixedColumn | None:
+        import pyarrow.compute as pc
+
+        column = self.table.column(name).drop_null()
+        probe = column.slice(0, MIXED_PROBE_ROWS)
+        if len(probe) == 0 or pc.sum(pc.match_substring_regex(probe, NUMBER_PATTERN)).as_py() * 2 < len(probe):
+            return None  # mostly text: a text column, not a numeric one with stray values
+        is_number = pc.match_substring_regex(column, NUMBER_PATTERN)
+        numeric = int(pc.sum(is_number).as_py() or 0)
+        if numeric == len(column):
+            return None
+        others = column.filter(pc.invert(is_number)).slice(0, 50)
+        samples = tuple(dict.fromkeys(_text(v) for v in others.to_pylist()))[:MIXED_SAMPLES]
+        return MixedColumn(name, numeric, len(column) - numeric, samples)
+
+    def to_pandas(self) -> Any:
+        return self.table.to_pandas(split_blocks=True)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else str(value)

@@ -1,0 +1,128 @@
+"""Pre-commit mode: which rules read a set of changed files, and which files a rule reads.
+
+A rule reads a file when one of its checks names it by glob (`files:` / `paths:` parameters) or declares an
+input kind the file has (`CheckType.inputs`, kinds of checker.project.classify plus content kinds decided
+here). A check that declares neither may read any project file, so every tracked file is relevant to it: a
+pre-commit run may do more than needed, never less. The config file, and the rule packs it names, make every rule relevant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from checker.checks.registry import Registry
+from checker.config import LoadedConfig
+from checker.packs.model import Rule, TypedCheck, leaves
+from checker.project import classify
+from checker.project.index import InputError, ProjectIndex
+
+KUBERNETES = "kubernetes"
+OPENAPI = "openapi"
+DATASET = "dataset"
+DATA_SUFFIXES = (".csv", ".parquet", ".pq", ".tsv", ".jsonl")
+# Kinds that only a file's content reveals, and what a file must be for it to possibly have them.
+STRUCTURED = frozenset({classify.YAML, classify.JSON})
+GLOB_FIELDS = ("files", "paths")
+
+
+def file_kinds(index: ProjectIndex, path: str) -> frozenset[str]:
+    """Kinds by name and place, plus the content kinds: Kubernetes (apiVersion + kind), OpenAPI, dataset."""
+    source = index.files.get(path)
+    kinds = set(source.kinds if source else classify.classify(path))
+    if path.lower().endswith(DATA_SUFFIXES):
+        kinds.add(DATASET)
+    if kinds & STRUCTURED and source is not None:
+        kinds |= _content_kinds(index, path)
+    return frozenset(kinds)
+
+
+def _content_kinds(index: ProjectIndex, path: str) -> set[str]:
+    try:
+        docs = index.data(path)
+    except InputError:
+        return set()
+    found = set()
+    for doc in docs:
+        if isinstance(doc, dict) and "apiVersion" in doc and "kind" in doc:
+            found.add(KUBERNETES)
+        if isinstance(doc, dict) and ("openapi" in doc or "swagger" in doc):
+            found.add(OPENAPI)
+    return found
+
+
+def config_files(loaded: LoadedConfig) -> set[str]:
+    """Target-relative files whose change affects every rule: the config and the packs it names."""
+    names = set(classify.CONFIG_NAMES) | set(loaded.config.rule_packs)
+    if loaded.key_prefix:  # the config is [tool.readiness] of pyproject.toml
+        names.add("pyproject.toml")
+    return names
+
+
+def relevant_rules(
+    rules: list[Rule], changed: Iterable[str], index: ProjectIndex, registry: Registry, loaded: LoadedConfig
+) -> list[Rule]:
+    changed = list(dict.fromkeys(changed))
+    if set(changed) & config_files(loaded):
+        return rules
+    kinds = {path: file_kinds(index, path) for path in changed}
+    return [r for r in rules if any(reads(r, path, kinds[path], registry, path in index.files) for path in changed)]
+
+
+def reads(rule: Rule, path: str, kinds: frozenset[str], registry: Registry, tracked: bool = True) -> bool:
+    return any(_leaf_reads(leaf, path, kinds, registry, tracked) for leaf in leaves(rule.check))
+
+
+def _leaf_reads(leaf: TypedCheck, path: str, kinds: frozenset[str], registry: Registry, tracked: bool) -> bool:
+    globs = glob_params(leaf.params)
+    if globs:
+        return matches(globs, path)
+    declared = registry.get(leaf.type).inputs if leaf.type in registry else ()
+    if not declared:
+        return tracked  # may read any project file (secrets scanning does), but never an ignored one
+    return bool(set(declared) & kinds)
+
+
+def glob_params(params: Any) -> list[str]:
+    found: list[str] = []
+    for name in GLOB_FIELDS:
+        value = getattr(params, name, None)
+        if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            found += value
+    return found
+
+
+def matches(globs: list[str], path: str) -> bool:
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(globs).match_file(path)
+
+
+def inputs_of(rule: Rule, index: ProjectIndex, registry: Registry) -> list[str] | None:
+    """The files `rule` may read, for cache keys; None when that cannot be narrowed (every file counts)."""
+    paths: set[str] = set()
+    for leaf in leaves(rule.check):
+        globs = glob_params(leaf.params)
+        declared = set(registry.get(leaf.type).inputs) if leaf.type in registry else set()
+        if globs:
+            paths.update(index.glob(globs))
+            continue
+        if not declared or declared - _NAMED_KINDS - set(_CONTENT_KIND_FILES) - {DATASET}:
+            return None  # nothing declared, or a kind unknown here: any file may be read
+        wanted = declared.union(*(_CONTENT_KIND_FILES.get(k, set()) for k in declared))
+        paths.update(f.path for f in index.files.values() if f.kinds & wanted)
+        if DATASET in declared:
+            paths.update(p for p in index.files if p.lower().endswith(DATA_SUFFIXES))
+    return sorted(paths)
+
+
+# A content kind can only be a file of these name kinds: a cache key lists them all, parsing none.
+_CONTENT_KIND_FILES = {KUBERNETES: STRUCTURED, OPENAPI: STRUCTURED}
+
+
+# Kinds decided by file name alone, so a cache key can list their files without parsing anything.
+_NAMED_KINDS = frozenset({
+    classify.DOCKERFILE, classify.COMPOSE, classify.YAML, classify.JSON, classify.TOML, classify.PYTHON,
+    classify.PYPROJECT, classify.SETUP_CFG, classify.SETUP_PY, classify.REQUIREMENTS, classify.LOCKFILE,
+    classify.CHANGELOG, classify.MLMODEL, classify.HELM_TEMPLATE, classify.KUSTOMIZATION, classify.CONFIG,
+})  # fmt: skip

@@ -1,0 +1,110 @@
+"""Which workloads Prometheus scrapes: ServiceMonitors (through the Services they select), PodMonitors, and
+`prometheus.io/scrape` annotations on pod templates or Services (the kubernetes_sd convention)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.model import Finding
+from checker.project.kube import KubeModel, Resource, Workload, selector_matches
+
+SCRAPE_ANNOTATION = "prometheus.io/scrape"
+
+
+@dataclass
+class ScrapeCoverage:
+    covered: list[str] = field(default_factory=list)  # what scrapes which workload, in words
+    findings: list[Finding] = field(default_factory=list)  # monitors that cover nothing of the project
+
+
+def scrape_coverage(kube: KubeModel) -> ScrapeCoverage:
+    result = ScrapeCoverage()
+    services = kube.of_kind("Service")
+    for monitor in kube.of_kind("ServiceMonitor", "PodMonitor"):
+        targets = _monitored(monitor, services, kube.workloads)
+        if targets:
+            result.covered.append(
+                f"{monitor.label} ({monitor.path}:{monitor.line()}) scrapes {targets[0].resource.label}"
+            )
+        else:
+            result.findings.append(
+                Finding(
+                    message=f"{monitor.label} selects no workload of the project (check its selector, "
+                    "namespaceSelector and the Service labels)",
+                    path=monitor.path,
+                    line=monitor.line(("spec", "selector")),
+                    locator=monitor.ref,
+                )
+            )
+    result.covered += _annotated(kube.workloads, services)
+    return result
+
+
+def _monitored(monitor: Resource, services: list[Resource], workloads: list[Workload]) -> list[Workload]:
+    selector = monitor.get("spec", "selector")
+    if monitor.kind == "PodMonitor":
+        return [
+            w
+            for w in workloads
+            if _in_namespaces(monitor, w.resource) and _monitor_selects(selector, w.pod_labels)
+        ]
+    chosen = [s for s in services if _in_namespaces(monitor, s) and _monitor_selects(selector, _labels(s))]
+    return [w for s in chosen for w in workloads if service_selects(s, w)]
+
+
+def _monitor_selects(selector: Any, labels: dict[str, Any]) -> bool:
+    # Unlike a PodDisruptionBudget, the Prometheus operator reads an empty selector as "everything".
+    if (
+        isinstance(selector, dict)
+        and not selector.get("matchLabels")
+        and not selector.get("matchExpressions")
+    ):
+        return True
+    return selector_matches(selector, labels)
+
+
+def _in_namespaces(monitor: Resource, target: Resource) -> bool:
+    chosen = monitor.get("spec", "namespaceSelector")
+    if isinstance(chosen, dict) and chosen.get("any") is True:
+        return True
+    names = chosen.get("matchNames") if isinstance(chosen, dict) else None
+    if isinstance(names, list) and names:
+        return target.namespace is None or target.namespace in names
+    return monitor.same_namespace(target)
+
+
+def service_selects(service: Resource, workload: Workload) -> bool:
+    """A Service's selector is a plain label map: every pair must be among the pod labels."""
+    selector = service.get("spec", "selector")
+    if not isinstance(selector, dict) or not selector or not service.same_namespace(workload.resource):
+        return False
+    labels = workload.pod_labels
+    return all(labels.get(k) == v for k, v in selector.items())
+
+
+def _labels(resource: Resource) -> dict[str, Any]:
+    labels = resource.metadata.get("labels")
+    return labels if isinstance(labels, dict) else {}
+
+
+def _annotated(workloads: list[Workload], services: list[Resource]) -> list[str]:
+    found = [
+        f"{w.resource.label} ({w.resource.path}) carries {SCRAPE_ANNOTATION}"
+        for w in workloads
+        if _scraped(_pod_annotations(w))
+    ]
+    for service in services:
+        if _scraped(service.annotations) and any(service_selects(service, w) for w in workloads):
+            found.append(f"{service.label} ({service.path}) carries {SCRAPE_ANNOTATION}")
+    return found
+
+
+def _pod_annotations(workload: Workload) -> dict[str, Any]:
+    source = workload.template_from or workload.resource
+    annotations = source.get(*workload.pod_spec_path[:-1], "metadata", "annotations")
+    return annotations if isinstance(annotations, dict) else {}
+
+
+def _scraped(annotations: dict[str, Any]) -> bool:
+    return str(annotations.get(SCRAPE_ANNOTATION, "")).lower() == "true"

@@ -1,0 +1,103 @@
+"""`readiness.junit.xml`: a testsuite per category, a testcase per rule (GitLab, Jenkins, Azure test tabs).
+
+`fail` is a <failure> listing the findings, `error` an <error>, `skipped` a <skipped> with the reason; `pass`
+and `waived` are passing testcases (the strict schema allows no output per testcase). The layout satisfies both the strict Ant schema (JUnit.xsd: no
+attributes on <testsuites>, every suite with package/id/timestamp/hostname and its properties and output
+elements) and the Surefire schema the Jenkins xUnit plugin uses.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+from checker.model import Category, RuleResult, RunReport, Status
+from checker.reporters.common import by_category, finding_note, location
+
+HOSTNAME = "readiness-checker"  # a report must not depend on the machine that wrote it
+# Characters XML 1.0 cannot carry at all, even escaped (a finding may quote a binary-ish snippet).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def render(report: RunReport) -> str:
+    root = ET.Element("testsuites")
+    for number, (category, results) in enumerate(by_category(report)):
+        root.append(_suite(report, number, category, results))
+    _scrub(root)
+    ET.indent(root, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _suite(report: RunReport, number: int, category: Category, results: list[RuleResult]) -> ET.Element:
+    suite = ET.Element("testsuite", {
+        "name": f"readiness.{category.value}",
+        "package": "readiness",
+        "id": str(number),
+        "timestamp": _timestamp(report.started_at),
+        "hostname": HOSTNAME,
+        "tests": str(len(results)),
+        "failures": str(sum(r.status == Status.FAIL for r in results)),
+        "errors": str(sum(r.status == Status.ERROR for r in results)),
+        "skipped": str(sum(r.status == Status.SKIPPED for r in results)),
+        "time": _seconds(sum(r.duration_s for r in results)),
+    })  # fmt: skip
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (("target", report.target), ("verdict", report.verdict), ("fail_on", report.fail_on.value),
+                        ("tool_version", report.tool.version)):  # fmt: skip
+        ET.SubElement(properties, "property", {"name": name, "value": value})
+    suite.extend(_testcase(category, r) for r in results)
+    ET.SubElement(suite, "system-out").text = ""
+    ET.SubElement(suite, "system-err").text = ""
+    return suite
+
+
+def _testcase(category: Category, result: RuleResult) -> ET.Element:
+    case = ET.Element("testcase", {
+        "name": f"{result.rule_id} {result.title}",
+        "classname": f"readiness.{category.value}.{result.rule_id}",
+        "time": _seconds(result.duration_s),
+    })  # fmt: skip
+    if result.status == Status.FAIL:
+        child = ET.SubElement(case, "failure", {"message": result.message, "type": result.severity.value})
+        child.text = _evidence(result)
+    elif result.status == Status.ERROR:
+        child = ET.SubElement(case, "error", {"message": result.message, "type": "rule-error"})
+        child.text = result.message
+    elif result.status == Status.SKIPPED:
+        ET.SubElement(case, "skipped", {"message": result.message})
+    return case
+
+
+def _evidence(result: RuleResult) -> str:
+    lines = [f"[{result.severity.value}] {result.title}: {result.message}"]
+    for finding in result.findings:
+        where = location(finding.path, finding.line)
+        note = finding_note(finding)
+        lines.append(f"- {where + ': ' if where else ''}{finding.message}{f' ({note})' if note else ''}")
+    if result.remediation:
+        lines.append(f"Fix: {result.remediation.strip()}")
+    return "\n".join(lines)
+
+
+def _scrub(root: ET.Element) -> None:
+    for element in root.iter():
+        if element.text:
+            element.text = _NOT_XML.sub("\ufffd", element.text)
+        for key, value in element.attrib.items():
+            element.attrib[key] = _NOT_XML.sub("\ufffd", value)
+
+
+def _timestamp(stamp: str) -> str:
+    """ISO 8601 in UTC without a zone designator, as the Ant schema requires."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        moment = datetime(1970, 1, 1, tzinfo=UTC)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}"

@@ -1,0 +1,135 @@
+"""`readiness.sarif`: SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps).
+
+One result per finding of a failed rule, located relative to the working directory (normally the repository
+root) and fingerprinted by rule, file and locator so an alert survives unrelated line shifts. Waived findings
+carry an accepted suppression, baselined ones `baselineState: unchanged`. Rules that crashed are tool
+execution notifications: the run is still reported, the problem is not mistaken for a finding.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from checker.model import Finding, RuleResult, RunReport, Severity, Status, fingerprint
+from checker.reporters.common import CATEGORY_TITLE, relative_uri
+
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://github.com/readiness-checker/readiness-checker"
+FINGERPRINT_KEY = "readinessFinding/v1"
+URI_BASE = "%SRCROOT%"
+
+LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+# GitHub sorts alerts by this number (0.1-10): it mirrors CVSS bands.
+SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0",
+                     Severity.INFO: "1.0"}  # fmt: skip
+
+
+def render(report: RunReport) -> str:
+    rule_index = {r.rule_id: i for i, r in enumerate(report.results)}
+    run: dict[str, Any] = {
+        "tool": {"driver": _driver(report)},
+        "invocations": [_invocation(report, rule_index)],
+        "originalUriBaseIds": {URI_BASE: {"description": {"text": "the working directory of the run"}}},
+        "results": [res for r in report.results if r.status == Status.FAIL for res in _results(report, r, rule_index)],
+        "columnKind": "unicodeCodePoints",
+        "properties": {"verdict": report.verdict, "score": report.score.overall, "target": report.target,
+                       "coverage": report.coverage.model_dump(mode="json")},  # fmt: skip
+    }
+    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _driver(report: RunReport) -> dict[str, Any]:
+    return {
+        "name": report.tool.name,
+        "version": report.tool.version,
+        "semanticVersion": report.tool.version,
+        "informationUri": INFORMATION_URI,
+        "rules": [_rule(r) for r in report.results],
+    }
+
+
+def _rule(result: RuleResult) -> dict[str, Any]:
+    help_text = result.remediation or result.description or result.title
+    return {
+        "id": result.rule_id,
+        "name": result.rule_id,
+        "shortDescription": {"text": result.title},
+        "fullDescription": {"text": result.description or result.title},
+        "help": {"text": help_text, "markdown": f"**{result.title}**\n\n{result.description}\n\n**Fix:** {help_text}"},
+        "defaultConfiguration": {"level": LEVEL[result.severity]},
+        "properties": {
+            "category": result.category.value,
+            "severity": result.severity.value,
+            "tags": [CATEGORY_TITLE[result.category], "readiness"],
+            "security-severity": SECURITY_SEVERITY[result.severity],
+        },
+    }
+
+
+def _results(report: RunReport, result: RuleResult, rule_index: dict[str, int]) -> list[dict[str, Any]]:
+    findings = result.findings or (Finding(message=result.message),)
+    return [_result(report, result, f, rule_index[result.rule_id]) for f in findings]
+
+
+def _result(report: RunReport, result: RuleResult, finding: Finding, index: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ruleId": result.rule_id,
+        "ruleIndex": index,
+        "level": LEVEL[result.severity],
+        "message": {"text": finding.message},
+        "locations": [_location(report.target, finding)],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(result.rule_id, finding)},
+    }
+    if finding.waived:
+        out["suppressions"] = [{"kind": "external", "status": "accepted", "justification": "waived in the readiness config"}]
+    if finding.baselined:
+        out["baselineState"] = "unchanged"
+    return out
+
+
+def _location(target: str, finding: Finding) -> dict[str, Any]:
+    """Where the finding is; a finding without a file points at the checked folder (code scanning needs one)."""
+    if finding.path:
+        uri = relative_uri(target, finding.path)
+    else:
+        folder = relative_uri(target, ".")
+        uri = "./" if folder == "." else folder + "/"
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": URI_BASE}}
+    if finding.path and finding.line and finding.line >= 1:
+        physical["region"] = {"startLine": finding.line}
+    return {"physicalLocation": physical}
+
+
+def _invocation(report: RunReport, rule_index: dict[str, int]) -> dict[str, Any]:
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"{r.rule_id} could not be evaluated: {r.message}"},
+            "associatedRule": {"id": r.rule_id, "index": rule_index[r.rule_id]},
+        }
+        for r in report.results if r.status == Status.ERROR
+    ]  # fmt: skip
+    invocation: dict[str, Any] = {"executionSuccessful": True, "toolExecutionNotifications": notifications}
+    started = _utc(report.started_at)
+    if started:
+        invocation["startTimeUtc"] = started
+    return invocation
+
+
+def _utc(stamp: str) -> str | None:
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

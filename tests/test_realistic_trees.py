@@ -1,0 +1,199 @@
+"""The whole engine on realistic repository shapes (tests/fixtures/trees/, described in its README.md).
+
+Each test copies a tree into a temporary directory first, so that what counts as a tracked file follows the
+tree's own `.gitignore` and not this repository's git index.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from checker.engine.run import RunOptions, run
+from checker.model import Finding, RuleResult, RunReport, Status
+
+TREES = Path(__file__).parent / "fixtures" / "trees"
+FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+# Rules about probes, replicas, disruption, autoscaling, spreading and rollback: serving workloads only.
+PROBE_RULES = ("REL001", "REL002", "REL003", "REL004", "REL005", "REL008", "REL010", "REL011", "SCA003",
+               "SCA004")  # fmt: skip
+CONTAINER_RULES = ("SCA001", "SCA002", "SEC003", "SEC004", "SEC005", "REL006")
+
+
+def copy_tree(name: str, tmp_path: Path, *, git: bool = False) -> Path:
+    target = tmp_path / name
+    shutil.copytree(TREES / name, target)
+    if git:
+        # Untracked files that .gitignore does not exclude count as tracked (SPEC §7): no commit needed.
+        subprocess.run(["git", "init", "-q", str(target)], check=True, capture_output=True)
+    return target
+
+
+def check(target: Path, *only: str) -> RunReport:
+    return run(RunOptions(target=target, only=only, clock=lambda: FIXED_NOW))
+
+
+def result(report: RunReport, rule_id: str) -> RuleResult:
+    (found,) = [r for r in report.results if r.rule_id == rule_id]
+    return found
+
+
+def findings_under(report: RunReport, *prefixes: str) -> list[tuple[str, Finding]]:
+    return [
+        (r.rule_id, f) for r in report.results for f in r.findings
+        if f.path is not None and f.path.startswith(prefixes)
+    ]  # fmt: skip
+
+
+def errors(report: RunReport) -> list[str]:
+    return [f"{r.rule_id}: {r.message}" for r in report.results if r.status == Status.ERROR]
+
+
+# --- monorepo/ ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def monorepo(tmp_path_factory: pytest.TempPathFactory) -> RunReport:
+    return check(copy_tree("monorepo", tmp_path_factory.mktemp("trees")))
+
+
+@pytest.mark.parametrize("git", [True, False], ids=["git-work-tree", "gitignore-walk"])
+def test_monorepo_ignored_build_folder_is_never_read(tmp_path: Path, git: bool) -> None:
+    report = check(copy_tree("monorepo", tmp_path, git=git))
+    assert not errors(report)
+    assert findings_under(report, "build/") == []
+    assert [p for p in report.input_problems if p.path.startswith("build/")] == []
+
+
+def test_monorepo_build_folder_would_fail_if_read(tmp_path: Path) -> None:
+    """Control for the test above: without the .gitignore, build/deployment.yaml is judged and fails."""
+    target = copy_tree("monorepo", tmp_path)
+    (target / ".gitignore").unlink()
+    report = check(target, "REL006", "SEC007")
+    assert {rule for rule, _ in findings_under(report, "build/")} == {"REL006", "SEC007"}
+
+
+def test_monorepo_has_no_errors_and_no_findings_from_helm_ci_or_docs(monorepo: RunReport) -> None:
+    assert not errors(monorepo)
+    assert findings_under(monorepo, "deploy/helm/", ".github/", ".gitlab-ci.yml", "docs/", "README.md") == []
+    assert [p.path for p in monorepo.input_problems if p.path.startswith("deploy/helm/")] == []
+    assert result(monorepo, "REL006").status == Status.PASS  # no CI job images, no markdown snippet
+
+
+def test_monorepo_only_the_gateway_lacks_autoscaling_pdb_and_spreading(monorepo: RunReport) -> None:
+    for rule_id in ("SCA003", "REL004", "REL008"):
+        found = result(monorepo, rule_id)
+        assert found.status == Status.FAIL
+        assert [(f.path, "'ml-gateway'" in f.message) for f in found.findings] == [
+            ("deploy/kustomize/base/deployment.yaml", True)
+        ]
+    assert result(monorepo, "REL001").message == "3 serving workloads checked"
+
+
+def test_monorepo_kustomize_patches_are_not_workloads(monorepo: RunReport) -> None:
+    # The staging patch sets replicas: 1 and the prod patch has a container without image or probes.
+    assert findings_under(monorepo, "deploy/kustomize/overlays/") == []
+    for rule_id in ("REL001", "REL002", "REL003", "REL006", "SCA001", "SEC003"):
+        assert result(monorepo, rule_id).status == Status.PASS, rule_id
+
+
+def test_monorepo_batch_jobs_get_container_rules_but_not_probe_rules(tmp_path: Path) -> None:
+    target = copy_tree("monorepo", tmp_path)
+    cronjob = target / "batch" / "retrain-cronjob.yaml"
+    text = cronjob.read_text(encoding="utf-8")
+    cronjob.write_text(text.replace('requests: {cpu: "2", memory: 8Gi}', "requests: {}"), encoding="utf-8")
+    report = check(target, "SCA001", *PROBE_RULES)
+    (finding,) = result(report, "SCA001").findings
+    assert (finding.path, finding.line) == ("batch/retrain-cronjob.yaml", 34)  # the empty `requests:`
+    assert "container 'retrain' in CronJob 'ranker-retrain'" in finding.message
+    assert findings_under(report, "batch/") == [("SCA001", finding)]
+    for rule_id in ("REL002", "REL003", "REL010"):  # the jobs have no probes, and need none
+        assert result(report, rule_id).status == Status.PASS, rule_id
+
+
+def test_rendered_helm_test_hook_pod_is_not_judged(tmp_path: Path) -> None:
+    """`helm template` output committed outside the chart: the test hook is not part of the service."""
+    target = copy_tree("monorepo", tmp_path)
+    hook = target / "deploy" / "rendered" / "test-connection.yaml"
+    hook.parent.mkdir()
+    hook.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ml-platform-test-connection\n"
+        "  annotations:\n    helm.sh/hook: test\nspec:\n  restartPolicy: Never\n"
+        "  containers:\n    - name: wget\n      image: busybox\n",
+        encoding="utf-8",
+    )
+    report = check(target, *CONTAINER_RULES, *PROBE_RULES)
+    assert findings_under(report, "deploy/rendered/") == []
+    assert result(report, "SCA001").status == Status.PASS
+
+
+# --- argo-rollout/ -----------------------------------------------------------------------------------
+
+
+def test_argo_rollout_passes_scalability_and_reliability(tmp_path: Path) -> None:
+    report = check(copy_tree("argo-rollout", tmp_path), "scalability", "reliability")
+    assert not errors(report)
+    failed = {r.rule_id: [f.message for f in r.findings] for r in report.results if r.status == Status.FAIL}
+    assert failed == {}
+    # One serving workload: the Rollout; the Deployment it borrows the template from is not judged itself.
+    assert result(report, "REL001").message == "1 serving workloads checked"
+
+
+def test_argo_rollout_container_findings_land_once_on_the_template_file(tmp_path: Path) -> None:
+    target = copy_tree("argo-rollout", tmp_path)
+    deployment = target / "deployment.yaml"
+    text = deployment.read_text(encoding="utf-8")
+    pinned = "image: registry.example.com/ml/recommender:3.1.0"
+    assert pinned in text
+    latest = "image: registry.example.com/ml/recommender:latest"
+    deployment.write_text(text.replace(pinned, latest), encoding="utf-8")
+    (finding,) = result(check(target, "REL006"), "REL006").findings
+    assert (finding.path, finding.line) == ("deployment.yaml", 33)
+    assert "in Rollout 'recommender'" in finding.message and ":latest" in finding.message
+
+
+def test_argo_rollout_fails_absent_version_and_changelog(tmp_path: Path) -> None:
+    report = check(copy_tree("argo-rollout", tmp_path), "VER001", "VER002")
+    assert result(report, "VER001").status == Status.FAIL
+    assert result(report, "VER002").status == Status.FAIL
+
+
+# --- broken/ -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> RunReport:
+    return check(copy_tree("broken", tmp_path_factory.mktemp("trees")))
+
+
+def test_broken_files_are_listed_as_input_problems(broken: RunReport) -> None:
+    problems = {p.path: p for p in broken.input_problems}
+    assert problems["syntax-error.yaml"].line == 13
+    assert "invalid YAML" in problems["syntax-error.yaml"].message
+    assert "alias bomb" in problems["alias-bomb.yaml"].message
+    assert "binary" in problems["model.yaml"].message
+    assert "not UTF-8" in problems["notes.yaml"].message
+    assert problems["pyproject.toml"].line == 3
+    assert "empty.yaml" not in problems
+
+
+def test_broken_tree_still_judges_the_valid_deployment(broken: RunReport) -> None:
+    assert not errors(broken)
+    for rule_id in ("SCA003", "REL004", "REL008"):
+        found = result(broken, rule_id).findings
+        assert [(f.path, "'survivor'" in f.message) for f in found] == [("ok.yaml", True)]
+    for rule_id in (*CONTAINER_RULES, "REL001", "REL002", "REL003", "REL010"):
+        assert result(broken, rule_id).status == Status.PASS, rule_id
+    assert findings_under(broken, "syntax-error.yaml", "alias-bomb.yaml", "model.yaml", "notes.yaml") == []
+
+
+def test_broken_pyproject_fails_closed(broken: RunReport) -> None:
+    for rule_id in ("VER001", "VER004"):
+        found = result(broken, rule_id)
+        assert found.status == Status.FAIL, rule_id
+        assert [(f.path, f.line) for f in found.findings] == [("pyproject.toml", 3)], rule_id
+        assert "invalid TOML" in found.findings[0].message

@@ -1,0 +1,58 @@
+"""The `github` annotations and the HTML page (as text; tests/test_html_browser.py drives it in a browser)."""
+
+from __future__ import annotations
+
+import re
+
+from report_samples import sample_report
+
+from checker.reporters import FILENAMES, FORMATS, github, html, renderer
+
+
+def test_github_annotations_carry_file_line_title_and_level() -> None:
+    lines = github.render(sample_report()).splitlines()
+    assert lines[0] == (
+        "::error file=services/scorer/k8s/a.yaml,line=7,title=REL001 (high)%3A Title of REL001::"
+        "Deployment 'a' has 1 replica%0AFix: Fix REL001: set `x: 1`."
+    )
+    assert lines[1].startswith("::notice file=services/scorer/k8s/b.yaml,line=9,title=REL001 (high)%3A Title of REL001::"
+                               "Deployment 'b' has 1 replica (in the baseline)")  # fmt: skip
+    assert "::error title=MON001 could not be evaluated::internal error: ValueError: boom" in lines
+    assert not any("REL002" in line for line in lines)  # waived
+    assert any(line.startswith("::notice title=VER001 (low)%3A Title of VER001::no version declared") for line in lines)
+    assert lines[-1] == ("::notice title=readiness::NOT READY: 6 of 7 rules evaluated (3 failed, 1 errors), "
+                         "1 skipped, 1 waived; fail-on high")  # fmt: skip
+
+
+def test_github_escapes_properties_and_data() -> None:
+    (line,) = [x for x in github.render(sample_report()).splitlines() if "SEC007" in x]
+    assert line.startswith("::error file=services/scorer/deploy/app%2C v2.yaml,title=SEC007 (critical)%3A Title of SEC007::")
+    assert ",line=" not in line  # no line known
+    assert "100%25 | *bold* `tick`%0Asecond line, a:b%0AFix" in line
+    assert "\n" not in line and "\r" not in line
+
+
+def test_html_is_self_contained_and_escapes_project_text() -> None:
+    page = html.render(sample_report())
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    assert "legacy &lt;b&gt;chart&lt;/b&gt; (OPS-1)" in page
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)  # no external asset of any kind
+    assert "default-src 'none'" in page
+    assert 'id="rule-MON001" data-category="monitoring" data-severity="high" data-status="error"' in page
+    assert "<code>x: 1</code>" in page  # remediation code spans
+
+
+def test_html_lists_waivers_in_force_and_expired_and_coverage() -> None:
+    page = html.render(sample_report())
+    active = page.split('class="waivers-active"')[1].split("</table>")[0]
+    expired = page.split('class="waivers-expired"')[1].split("</table>")[0]
+    assert "REL002" in active and "SEC005" not in active
+    assert "SEC005" in expired
+    assert "6 of 7 rules evaluated (1 passed, 3 failed, 1 errors), 1 skipped, 1 waived." in page
+
+
+def test_every_format_is_registered_with_a_renderer() -> None:
+    assert set(FORMATS) == {"terminal", "json", "sarif", "junit", "markdown", "html", "github"}
+    assert set(FILENAMES) == {"json", "sarif", "junit", "markdown", "html"}
+    for name in FORMATS:
+        assert renderer(name)(sample_report())
