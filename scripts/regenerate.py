@@ -35,7 +35,7 @@ def sample_reports() -> dict[str, str]:
     with tempfile.TemporaryDirectory() as out:
         formats = [arg for name in FILENAMES for arg in ("--format", name)]
         env = {**os.environ, "SOURCE_DATE_EPOCH": SAMPLE_EPOCH}
-        cmd = [sys.executable, "-m", "checker", "check", EXAMPLE, *formats, "--output-dir", out]
+        cmd = [sys.executable, "-m", "checker", "check", EXAMPLE, *formats, "--output-dir", out, "--no-cache"]
         subprocess.run(cmd, cwd=ROOT, env=env, check=False, capture_output=True)
         return {f"reports/{p.name}": p.read_text(encoding="utf-8") for p in sorted(Path(out).iterdir())}
 

@@ -59,7 +59,8 @@ def test_unchanged_files_come_from_the_cache(tmp_path: Path) -> None:
     assert (third.analysed, third.cached) == (1, 1)
     assert ("b.py", "B602", 2) in _issues(third)
     (cache_file,) = cache.glob("*.json")
-    assert json.loads(cache_file.read_text(encoding="utf-8"))["format"] == 1  # JSON, never pickle
+    signature, _, payload = cache_file.read_text(encoding="utf-8").partition("\n")
+    assert len(signature) == 64 and json.loads(payload)["format"] == 1  # signed JSON, never pickle
 
 
 def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:
@@ -93,3 +94,18 @@ def test_syntax_error_is_reported_as_skipped(tmp_path: Path) -> None:
     paths = _write(tmp_path, {"broken.py": "def f(:\n"})
     result = run_bandit(tmp_path, paths)
     assert result.files["broken.py"].skipped == "syntax error while parsing AST from file"
+
+
+def test_a_forged_cache_committed_in_the_project_is_not_believed(tmp_path: Path) -> None:
+    """A pull request could commit a cache claiming "no issues": only this user's signed cache counts."""
+    paths = _write(tmp_path, {"a.py": SHELL_CALL.format(suffix="")})
+    cache_dir = tmp_path / ".readiness-cache" / "bandit"
+    run_bandit(tmp_path, paths, cache_dir=cache_dir)
+    (cache_file,) = cache_dir.glob("bandit-*.json")
+    _, _, payload = cache_file.read_text(encoding="utf-8").partition("\n")
+    data = json.loads(payload)
+    for entry in data["files"].values():
+        entry["issues"] = []
+    cache_file.write_text("0" * 64 + "\n" + json.dumps(data), encoding="utf-8")
+    rerun = run_bandit(tmp_path, paths, cache_dir=cache_dir)
+    assert rerun.analysed == 1 and ("a.py", "B602", 5) in _issues(rerun)

@@ -89,7 +89,8 @@ def _locator(ctx: CheckContext, path: str, issue: BanditIssue) -> str:
 
 def _summary(result: BanditRun) -> str:
     skipped = sorted(p for p, a in result.files.items() if a.skipped)
-    text = f"bandit found nothing in {len(result.files)} Python file(s) ({result.cached} unchanged, from the cache)"
+    # No cache counts here: a warm and a cold run must write identical reports.
+    text = f"bandit found nothing in {len(result.files)} Python file(s)"
     if skipped:
         text += f"; {len(skipped)} could not be analysed: {', '.join(skipped[:5])}"
     return text

@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -191,10 +189,19 @@ def _cache_file(cache_dir: Path, skip_tests: Sequence[str]) -> Path:
 
 
 def _load_cache(cache_dir: Path, skip_tests: Sequence[str]) -> dict[str, FileAnalysis]:
-    """Cached analyses; a missing, corrupt or foreign cache file is simply empty."""
+    """Cached analyses; a missing, corrupt, foreign or forged cache file is simply empty.
+
+    The cache sits in the checked project, so a pull request could commit one claiming "no issues":
+    only a file signed with this user's key (checker.cache) is believed.
+    """
+    from checker.cache import read_signed
+
+    payload = read_signed(_cache_file(cache_dir, skip_tests))
+    if payload is None:
+        return {}
     try:
-        data = CacheFile.model_validate_json(_cache_file(cache_dir, skip_tests).read_bytes())
-    except (OSError, ValidationError, ValueError):
+        data = CacheFile.model_validate_json(payload)
+    except (ValidationError, ValueError):
         return {}
     if data.bandit != bandit_version() or sorted(data.skip_tests) != sorted(skip_tests):
         return {}
@@ -202,17 +209,12 @@ def _load_cache(cache_dir: Path, skip_tests: Sequence[str]) -> dict[str, FileAna
 
 
 def _store_cache(cache_dir: Path, skip_tests: Sequence[str], files: dict[str, FileAnalysis]) -> None:
-    """Write atomically; a read-only project simply gets no cache."""
+    """Write atomically and signed; a read-only project simply gets no cache."""
+    from checker.cache import write_signed
+
     data = CacheFile(format=CACHE_FORMAT, bandit=bandit_version(), skip_tests=sorted(skip_tests), files=files)
-    target = _cache_file(cache_dir, skip_tests)
+    payload = json.dumps(data.model_dump(mode="json", exclude_defaults=True), separators=(",", ":"))
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".bandit-", suffix=".tmp", dir=target.parent)
+        write_signed(_cache_file(cache_dir, skip_tests), payload.encode("utf-8"))
     except OSError:
         return
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data.model_dump(mode="json", exclude_defaults=True), handle, separators=(",", ":"))
-        os.replace(tmp, target)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)

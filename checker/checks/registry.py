@@ -1,7 +1,14 @@
-"""The registry of check types. A rule pack names a check type; only Python code can add one."""
+"""The registry of check types. A rule pack names a check type; only Python code can add one.
+
+Built-in check types are *declared* (name, module, input kinds) by `checks.builtin` and their module is
+imported on first use: a run imports only the checks it evaluates, and pre-commit selection needs nothing
+but the declared input kinds. Plugins (entry point group `readiness.checks`) register finished types.
+"""
 
 from __future__ import annotations
 
+import importlib
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -23,23 +30,68 @@ class CheckType:
     inputs: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Declared:
+    """A check type known before its module is imported: the module's `register(registry)` defines it."""
+
+    module: str
+    inputs: tuple[str, ...] = ()
+
+
 @dataclass
 class Registry:
     _types: dict[str, CheckType] = field(default_factory=dict)
+    _declared: dict[str, Declared] = field(default_factory=dict)  # not imported yet
+    # Rules run in worker threads (time budgets); two must not import and install the same module at once.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def register(self, check: CheckType) -> None:
-        if check.name in self._types:
-            raise ValueError(f"check type {check.name!r} is already registered")
+        self._refuse_duplicate(check.name)
         self._types[check.name] = check
 
+    def declare(self, name: str, module: str, inputs: tuple[str, ...] = ()) -> None:
+        """Make `name` known without importing `module`; its `register(registry)` defines it on first use."""
+        self._refuse_duplicate(name)
+        self._declared[name] = Declared(module, inputs)
+
     def get(self, name: str) -> CheckType:
+        declared = self._declared.get(name)
+        if declared is not None:
+            self._import(declared.module)
         return self._types[name]
 
+    def inputs(self, name: str) -> tuple[str, ...]:
+        """The input kinds of check type `name`, without importing it."""
+        declared = self._declared.get(name)
+        return declared.inputs if declared is not None else self._types[name].inputs
+
     def __contains__(self, name: str) -> bool:
-        return name in self._types
+        return name in self._types or name in self._declared
 
     def __iter__(self) -> Iterator[CheckType]:
+        """Every check type, imported (for the schema and the docs, not for runs)."""
+        for module in sorted({d.module for d in self._declared.values()}):
+            self._import(module)
         return iter(sorted(self._types.values(), key=lambda c: c.name))
+
+    def _refuse_duplicate(self, name: str) -> None:
+        if name in self:
+            raise ValueError(f"check type {name!r} is already registered")
+
+    def _import(self, module_name: str) -> None:
+        """Run the module's `register` into a scratch registry, then install what it defines."""
+        with self._lock:
+            pending = {name for name, d in self._declared.items() if d.module == module_name}
+            if not pending:
+                return  # another thread installed it meanwhile
+            scratch = Registry()
+            importlib.import_module(module_name).register(scratch)
+            missing = pending - set(scratch._types)
+            if missing:
+                raise ValueError(f"{module_name} does not define the check types declared for it: {sorted(missing)}")
+            for check in scratch._types.values():
+                self._declared.pop(check.name, None)
+                self.register(check)
 
 
 def check_type(
@@ -71,9 +123,9 @@ def default_registry() -> Registry:
 
 
 def _load_plugins(registry: Registry) -> None:
-    from importlib.metadata import entry_points
+    from checker.plugins import entry_points
 
-    for entry in entry_points(group=PLUGIN_GROUP):
+    for entry in entry_points(PLUGIN_GROUP):
         plugin = entry.load()
         if isinstance(plugin, CheckType):
             registry.register(plugin)

@@ -1,7 +1,7 @@
 """`readiness pre-commit FILE...`: `check .` in pre-commit mode for the files the hook passes.
 
-Only the rules that read one of the files run, with the cache on, and only the terminal view is printed:
-a commit hook must be fast and must not leave report files in the working tree.
+Only the rules that read one of the files run, with the cache on, and only a compact plain-text view is
+printed: a commit hook must be fast and must not leave report files in the working tree.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from checker.commands.check import CheckRequest, run_request
-from checker.reporters.terminal import render
+from checker.reporters.compact import render
 
 NOTHING_TO_CHECK = "readiness: nothing to check (no staged file is an input of any rule)"
 
@@ -27,5 +27,5 @@ def run_pre_commit(files: tuple[Path, ...], config_file: Path | None, fail_on: s
     if not report.results:
         click.echo(NOTHING_TO_CHECK)
         return 0
-    sys.stdout.write(render(report, color=sys.stdout.isatty()))
+    sys.stdout.write(render(report))
     return 0 if report.ready else 1

@@ -73,6 +73,9 @@ def reference_markdown(rules: list[Rule]) -> str:
     out += ["| id | category | severity | title |", "|---|---|---|---|"]
     ordered = sorted(rules, key=lambda r: (CATEGORY_ORDER.index(r.category), r.id))
     out += [f"| [{r.id}](#{r.id.lower()}) | {r.category.value} | {r.severity.value} | {r.title} |" for r in ordered]
+    out += ["", "## Check types", "", "Rules combine these with `all`, `any` and `not`; `readiness schema` lists every parameter.", ""]
+    out += ["| type | summary |", "|---|---|"]
+    out += [f"| `{check.name}` | {check.summary} |" for check in default_registry()]
     for rule in ordered:
         out += ["", f"## {rule.id}", "", f"**{rule.title}** — {rule.category.value}, {rule.severity.value}"
                 + ("" if rule.waivable else ", not waivable"), ""]  # fmt: skip

@@ -9,7 +9,6 @@ pre-commit run may do more than needed, never less. The config file, and the rul
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from checker.checks.registry import Registry
 from checker.config import LoadedConfig
@@ -74,19 +73,24 @@ def reads(rule: Rule, path: str, kinds: frozenset[str], registry: Registry, trac
 
 
 def _leaf_reads(leaf: TypedCheck, path: str, kinds: frozenset[str], registry: Registry, tracked: bool) -> bool:
-    globs = glob_params(leaf.params)
+    globs = glob_params(leaf)
     if globs:
         return matches(globs, path)
-    declared = registry.get(leaf.type).inputs if leaf.type in registry else ()
+    declared = registry.inputs(leaf.type) if leaf.type in registry else ()
     if not declared:
         return tracked  # may read any project file (secrets scanning does), but never an ignored one
     return bool(set(declared) & kinds)
 
 
-def glob_params(params: Any) -> list[str]:
+def glob_params(leaf: TypedCheck) -> list[str]:
+    """The leaf's globs as written, so that selecting rules builds (and imports) no check type.
+
+    Check types declare these fields without a default (tests/test_imports.py holds the built-ins to it),
+    so what is written is what the check gets.
+    """
     found: list[str] = []
     for name in GLOB_FIELDS:
-        value = getattr(params, name, None)
+        value = leaf.raw.get(name)
         if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
             found += value
     return found
@@ -102,8 +106,8 @@ def inputs_of(rule: Rule, index: ProjectIndex, registry: Registry) -> list[str] 
     """The files `rule` may read, for cache keys; None when that cannot be narrowed (every file counts)."""
     paths: set[str] = set()
     for leaf in leaves(rule.check):
-        globs = glob_params(leaf.params)
-        declared = set(registry.get(leaf.type).inputs) if leaf.type in registry else set()
+        globs = glob_params(leaf)
+        declared = set(registry.inputs(leaf.type)) if leaf.type in registry else set()
         if globs:
             paths.update(index.glob(globs))
             continue

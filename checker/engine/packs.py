@@ -37,10 +37,10 @@ def load_rules(target: Path, loaded: LoadedConfig, extra: Iterable[Path], regist
 
 def _installed_packs() -> list[Path]:
     """Packs shipped by installed Python packages: an entry point naming a function that returns paths."""
-    from importlib.metadata import entry_points
+    from checker.plugins import entry_points
 
     found: list[Path] = []
-    for entry in entry_points(group=PACK_ENTRY_POINTS):
+    for entry in entry_points(PACK_ENTRY_POINTS):
         provided = entry.load()
         for item in provided() if callable(provided) else provided:
             found += pack_files(Path(item))

@@ -85,14 +85,15 @@ def load_packs(
 
     `reserved` maps ids that the packs may not define (the built-ins, when validating user packs) to
     where they are defined. `trusted` files (the built-in packs, schema-checked by the test suite) skip
-    the JSON Schema pass, which keeps jsonschema off the start-up path of a run without user packs;
-    their check parameters are still validated.
+    the JSON Schema pass, which keeps jsonschema off the start-up path of a run without user packs, and
+    their check parameters are built when a run first evaluates them, so a run imports only the check
+    types it uses.
     """
     registry = registry or default_registry()
     trusted_files = {p.resolve() for p in trusted}
     result = _FileResult()
     for file in files:
-        found = _load_file(file, registry, _display(file, display_root), file.resolve() not in trusted_files)
+        found = _load_file(file, registry, _display(file, display_root), file.resolve() in trusted_files)
         result.rules += found.rules
         result.ids += found.ids
         result.problems += found.problems
@@ -111,7 +112,7 @@ def _display(file: Path, root: Path | None) -> str:
     return str(file)
 
 
-def _load_file(file: Path, registry: Registry, name: str, check_schema: bool = True) -> _FileResult:
+def _load_file(file: Path, registry: Registry, name: str, trusted: bool = False) -> _FileResult:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -121,9 +122,9 @@ def _load_file(file: Path, registry: Registry, name: str, check_schema: bool = T
     except YamlError as exc:
         return _FileResult(problems=[Problem(name, exc.line or 1, exc.column or 1, "(yaml)", exc.message)])
     problems = _duplicate_keys(doc, name, ())
-    if check_schema:
+    if not trusted:
         problems += _schema_problems(doc, registry, name)
-    rules, build_problems = _build_rules(doc, registry, name, problems)
+    rules, build_problems = _build_rules(doc, registry, name, problems, validate=not trusted)
     return _FileResult(rules, _rule_ids(doc, name), problems + build_problems)
 
 
@@ -229,11 +230,12 @@ def _message(error: Any) -> str:
 
 
 def _build_rules(
-    doc: Any, registry: Registry, name: str, known: list[Problem]
+    doc: Any, registry: Registry, name: str, known: list[Problem], validate: bool = True
 ) -> tuple[list[Rule], list[Problem]]:
     """Rules without schema problems, and the problems only building finds (regexes, parameters).
 
-    Checks are built even for rules with other problems, so that one run reports everything.
+    Checks are built even for rules with other problems, so that one run reports everything. Without
+    `validate` (trusted packs) check parameters are left to be built on first use.
     """
     pack = doc.get("pack") if isinstance(doc, dict) else None
     pack_name = str(pack.get("name", "")) if isinstance(pack, dict) else ""
@@ -245,11 +247,12 @@ def _build_rules(
         if not buildable or _within(known, f"{prefix}.check"):
             continue
         try:
-            check = _build_check(raw["check"], registry, doc, name, ("rules", i, "check"))
+            check = _build_check(raw["check"], _Builder(registry, doc, name, validate), ("rules", i, "check"))
         except _CheckProblems as exc:
             problems += exc.problems
             continue
-        problems += _param_problems(raw, check, doc, name, ("rules", i))
+        if validate:
+            problems += _param_problems(raw, check, doc, name, ("rules", i))
         if not _within(known + problems, prefix):
             line, column = key_position(doc, ("rules", i, "id")) or (1, 1)
             rules.append(_rule(raw, check, pack_name, f"{name}:{line}:{column}"))
@@ -287,30 +290,45 @@ class _CheckProblems(Exception):
         self.problems = problems
 
 
-def _build_check(raw: PosDict, registry: Registry, doc: Any, name: str, path: tuple[PathPart, ...]) -> CheckNode:
+@dataclass(frozen=True)
+class _Builder:
+    """What building a pack file's check trees needs; `validate` builds parameters now (user packs)."""
+
+    registry: Registry
+    doc: Any
+    file: str
+    validate: bool
+
+
+def _build_check(raw: PosDict, builder: _Builder, path: tuple[PathPart, ...]) -> CheckNode:
     if "all" in raw or "any" in raw:
         key = "all" if "all" in raw else "any"
-        children = _build_children(raw[key], registry, doc, name, (*path, key))
+        children = _build_children(raw[key], builder, (*path, key))
         return AllChecks(children) if key == "all" else AnyChecks(children)
     if "not" in raw:
-        return NotCheck(_build_check(raw["not"], registry, doc, name, (*path, "not")))
-    check_type = registry.get(raw["type"])
-    try:
-        params = check_type.params.model_validate({k: _plain(v) for k, v in raw.items() if k != "type"})
-    except ValidationError as exc:
-        raise _CheckProblems(_pydantic_problems(exc.errors(), doc, name, path)) from None
-    return TypedCheck(type=raw["type"], params=params)
+        return NotCheck(_build_check(raw["not"], builder, (*path, "not")))
+    check_type = raw.get("type")
+    if not isinstance(check_type, str) or check_type not in builder.registry:  # trusted packs skip the schema
+        line, col = key_position(builder.doc, (*path, "type")) or (1, 1)
+        message = f"unknown check type {check_type!r}"
+        raise _CheckProblems([Problem(builder.file, line, col, format_path((*path, "type")), message)])
+    leaf = TypedCheck(type=check_type, raw={k: _plain(v) for k, v in raw.items() if k != "type"},
+                      registry=builder.registry)  # fmt: skip
+    if builder.validate:
+        try:
+            leaf.params  # noqa: B018 - builds and caches the parameters, or raises with every error
+        except ValidationError as exc:
+            raise _CheckProblems(_pydantic_problems(exc.errors(), builder.doc, builder.file, path)) from None
+    return leaf
 
 
-def _build_children(
-    raw: list[Any], registry: Registry, doc: Any, name: str, path: tuple[PathPart, ...]
-) -> tuple[CheckNode, ...]:
+def _build_children(raw: list[Any], builder: _Builder, path: tuple[PathPart, ...]) -> tuple[CheckNode, ...]:
     """Every child, or the problems of all failing children together."""
     children: list[CheckNode] = []
     problems: list[Problem] = []
     for j, child in enumerate(raw):
         try:
-            children.append(_build_check(child, registry, doc, name, (*path, j)))
+            children.append(_build_check(child, builder, (*path, j)))
         except _CheckProblems as exc:
             problems += exc.problems
     if problems:

@@ -1,0 +1,40 @@
+"""The pre-commit view: plain text, one line per failing finding and one summary line.
+
+A commit hook prints to a terminal or a git GUI's log, on every commit; it needs to say what blocks the
+commit and where, in lines an editor can jump to, not a table (and not the cost of a table renderer).
+"""
+
+from __future__ import annotations
+
+from checker.model import RuleResult, RunReport, Status
+from checker.reporters.common import failing, is_open, location, score_text
+
+
+def render(report: RunReport) -> str:
+    lines = [line for result in failing(report) for line in _result_lines(result)]
+    lines += [f"{location(p.path, p.line)}: could not be read as data: {p.message}" for p in report.input_problems]
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _result_lines(result: RuleResult) -> list[str]:
+    """`path:line: RULE severity message` per open finding; the rule's own message when it has none."""
+    head = f"{result.rule_id} {result.severity.value}"
+    if result.status == Status.ERROR:
+        return [f"{head} error: {result.message}"]
+    findings = [f for f in result.findings if is_open(f)]
+    if not findings:
+        return [f"{head} {result.message}"]
+    return [_located(location(f.path, f.line), f"{head} {f.message}") for f in findings]
+
+
+def _located(where: str, text: str) -> str:
+    return f"{where}: {text}" if where else text
+
+
+def _summary(report: RunReport) -> str:
+    c = report.coverage
+    verdict = "READY" if report.ready else "NOT READY"
+    return (f"readiness: {verdict} (fail-on {report.fail_on.value}) — {c.evaluated} of {c.total} rules evaluated: "
+            f"{c.passed} passed, {c.failed} failed, {c.errored} errors, {c.skipped} skipped, {c.waived} waived; "
+            f"score {score_text(report.score.overall)}")  # fmt: skip
