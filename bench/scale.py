@@ -546,9 +546,11 @@ def service_files(i: int) -> dict[str, str]:
     team = ["payments", "risk", "growth", "search", "ads"][i % 5]
     pkg = f"scorer_{i:05d}"
     name = pkg.replace("_", "-")
-    values = dict(name=name, pkg=pkg, i=i, team=team, i_mod=50 + i % 40, port=8000 + i % 1000, prev=max(0, i - 1),
-                  month=1 + i % 9, day=i % 10, rps=50 + i % 150, max_replicas=6 + i % 20,
-                  alert="".join(p.title() for p in name.split("-")))  # fmt: skip
+    values: dict[str, object] = {
+        "name": name, "pkg": pkg, "i": i, "team": team, "i_mod": 50 + i % 40, "port": 8000 + i % 1000,
+        "prev": max(0, i - 1), "month": 1 + i % 9, "day": i % 10, "rps": 50 + i % 150, "max_replicas": 6 + i % 20,
+        "alert": "".join(p.title() for p in name.split("-")),
+    }  # fmt: skip
     files = {
         "k8s/deployment.yaml": DEPLOYMENT, "k8s/service.yaml": SERVICE, "k8s/hpa.yaml": HPA, "k8s/pdb.yaml": PDB,
         "k8s/configmap.yaml": CONFIGMAP, "k8s/servicemonitor.yaml": SERVICEMONITOR,

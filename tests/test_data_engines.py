@@ -60,10 +60,10 @@ def test_pandas_and_spark_agree(example: str, tmp_path: Path, spark_session: obj
 
 def test_drifted_example_names_each_drift(tmp_path: Path) -> None:
     found = _verdicts(_project(tmp_path, "fraud-scorer-drifted", "pandas"))
-    assert found["DAT002"][1] == ["data/serving_sample.csv: column 'device' (string in data/reference.csv) is missing"]
+    assert found["DAT002"][1] == ["column 'device' (string in data/reference.csv) is missing"]
     assert "'CA' ×20, 'US' ×20" in found["DAT004"][1][0]
-    assert found["DAT005"][1][0].startswith("data/serving_sample.csv: column 'avg_amount_30d': 25.0% of values are missing")
-    assert found["DAT006"][1][0].startswith("data/serving_sample.csv: column 'amount' drifted: PSI")
+    assert found["DAT005"][1][0].startswith("column 'avg_amount_30d': 25.0% of values are missing")
+    assert found["DAT006"][1][0].startswith("column 'amount' drifted: PSI")
 
 
 def test_typo_in_inline_expectation_is_a_config_error(tmp_path: Path) -> None:

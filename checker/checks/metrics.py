@@ -157,11 +157,11 @@ def _code_routes(ctx: CheckContext) -> list[Route]:
                 continue  # cheap text filter: most files declare no metrics route and need no parse
         except InputError:
             continue
-        tree = sources.tree(path)
-        if tree is not None:
+        facts = sources.facts(path)
+        if facts is not None:
             found += [
                 Route(r.path, path, r.line, "code")
-                for r in declared_routes(path, tree)
+                for r in declared_routes(path, facts)
                 if _is_metrics(r.path)
             ]
     return found

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Iterator
-
 from pydantic import Field
 
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
 from checker.project.prometheus import PromRule, prometheus_rules
-from checker.project.pysource import PythonSources, call_name, walk_outside_main_guard
+from checker.project.pysource import CallSite, ModuleFacts, PythonSources
 
 _RULE_INPUTS = ("kubernetes", "yaml")
 LOGGING_MODULES = frozenset({"logging", "structlog", "loguru"})
@@ -108,51 +105,32 @@ def no_print(ctx: CheckContext, params: NoParams) -> Outcome:
         return Outcome.skipped(
             "no service code (Python files outside tests, load tests, scripts, docs, examples)"
         )
-    trees = {path: tree for path in files if (tree := sources.tree(path)) is not None}
-    findings = [finding for path, tree in trees.items() for finding in _prints(path, tree)]
-    unparsed = len(files) - len(trees)
+    parsed = {path: facts for path in files if (facts := sources.facts(path)) is not None}
+    findings = [finding for path, facts in parsed.items() for finding in _prints(path, facts)]
+    unparsed = len(files) - len(parsed)
     note = f" ({unparsed} files could not be parsed; see input problems)" if unparsed else ""
-    logging_files = sum(1 for tree in trees.values() if _uses_logging(tree))
+    logging_files = sum(1 for facts in parsed.values() if facts.imported_roots & LOGGING_MODULES)
     return Outcome.from_findings(
         findings,
-        f"no print() in {len(trees)} service files; {logging_files} log through logging{note}",
+        f"no print() in {len(parsed)} service files; {logging_files} log through logging{note}",
         "{count} print() calls in service code" + note,
     )
 
 
-def _prints(path: str, tree: ast.Module) -> list[Finding]:
-    calls = [
-        n
-        for n in walk_outside_main_guard(tree)
-        if isinstance(n, ast.Call) and call_name(n) == "print" and not _is_method_call(n)
-    ]
+def _prints(path: str, facts: ModuleFacts) -> list[Finding]:
+    calls = [c for c in facts.calls if c.name == "print" and not c.in_main_guard and not _is_method_call(c)]
     return [
         Finding(
             message="print() in service code: log through a logger (logging.getLogger(__name__)) so output "
             "has a level, a timestamp and reaches the log pipeline",
             path=path,
-            line=call.lineno,
+            line=call.line,
             locator=f"{path}:print#{number}",
         )  # the n-th print of the file: stable when lines shift
-        for number, call in enumerate(sorted(calls, key=lambda c: (c.lineno, c.col_offset)), 1)
+        for number, call in enumerate(sorted(calls, key=lambda c: (c.line, c.col)), 1)
     ]
 
 
-def _is_method_call(call: ast.Call) -> bool:
+def _is_method_call(call: CallSite) -> bool:
     """`console.print(...)` (rich) or `self.print(...)` is some object's method; `builtins.print` is still print."""
-    func = call.func
-    return isinstance(func, ast.Attribute) and not (
-        isinstance(func.value, ast.Name) and func.value.id == "builtins"
-    )
-
-
-def _uses_logging(tree: ast.Module) -> bool:
-    return any(root in LOGGING_MODULES for root in _imported_roots(tree))
-
-
-def _imported_roots(tree: ast.Module) -> Iterator[str]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            yield from (alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            yield node.module.split(".")[0]
+    return call.receiver is not None and call.receiver != "builtins"

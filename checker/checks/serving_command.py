@@ -8,7 +8,6 @@ followed into the entry module, whose AST (never executed) is searched for `app.
 
 from __future__ import annotations
 
-import ast
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from checker.checks.registry import Registry, check_type
 from checker.checks.shellwords import SimpleCommand, commands
 from checker.model import Finding
 from checker.project.dockerfile import dockerfiles
-from checker.project.index import InputError, ProjectIndex
+from checker.project.index import ProjectIndex
+from checker.project.pysource import ModuleFacts, PythonSources
 
 _PYTHON_PREFIXES = ("python", "pypy")
 
@@ -136,11 +136,10 @@ def _entry_code_problems(index: ProjectIndex, command: SimpleCommand) -> list[st
     module = _entry_module(index, command)
     if module is None:
         return []
-    try:
-        tree = ast.parse(index.text(module), filename=module)
-    except (InputError, SyntaxError, ValueError):
+    facts = PythonSources.of(index).facts(module)  # shared with MON001/MON004: each file is parsed once
+    if facts is None:
         return []
-    return [f"{module}:{line} calls app.run(debug=…), Flask's development server" for line in _debug_runs(tree)]
+    return [f"{module}:{line} calls app.run(debug=…), Flask's development server" for line in _debug_runs(facts)]
 
 
 def _entry_module(index: ProjectIndex, command: SimpleCommand) -> str | None:
@@ -157,10 +156,6 @@ def _entry_module(index: ProjectIndex, command: SimpleCommand) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def _debug_runs(tree: ast.AST) -> list[int]:
+def _debug_runs(facts: ModuleFacts) -> list[int]:
     """Lines of `<x>.run(..., debug=...)` calls."""
-    return sorted(
-        node.lineno for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "run"
-        and any(k.arg == "debug" for k in node.keywords)
-    )  # fmt: skip
+    return sorted(c.line for c in facts.calls if c.name == "run" and c.receiver is not None and c.has_keyword("debug"))

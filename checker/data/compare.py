@@ -39,7 +39,8 @@ class SignatureInput:
 
 
 def _finding(frame: Frame, message: str, key: str) -> Finding:
-    return Finding(message=f"{frame.label}: {message}", path=frame.label, locator=f"{frame.label}:{key}")
+    # The path is the finding's own field: every report shows it next to the message.
+    return Finding(message=message, path=frame.label, locator=f"{frame.label}:{key}")
 
 
 # --- DAT002 ------------------------------------------------------------------------------------------

@@ -3,11 +3,10 @@ aiohttp, and the Prometheus helpers that expose a metrics endpoint)."""
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checker.project.pysource import call_name
+from checker.project.pysource import CallSite, ModuleFacts
 
 # Calls whose first argument (or `path=` / `rule=` keyword) is the URL path of a route.
 ROUTE_CALLS = frozenset(
@@ -47,33 +46,23 @@ class CodeRoute:
     line: int
 
 
-def declared_routes(file: str, tree: ast.AST) -> Iterator[CodeRoute]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            url = _route_path(node)
-            if url is not None:
-                yield CodeRoute(url, file, node.lineno)
+def declared_routes(file: str, facts: ModuleFacts) -> Iterator[CodeRoute]:
+    for call in facts.calls:
+        url = _route_path(call)
+        if url is not None:
+            yield CodeRoute(url, file, call.line)
 
 
-def _route_path(call: ast.Call) -> str | None:
-    name = call_name(call)
+def _route_path(call: CallSite) -> str | None:
+    name = call.name
     if name in METRICS_SERVER_CALLS:
         return "/metrics"
     if name == EXPOSE_CALL:
-        return _keyword_string(call, "endpoint") or "/metrics"
+        return call.keyword_string("endpoint") or "/metrics"
     if name not in ROUTE_CALLS:
         return None
-    url = _string(call.args[0]) if call.args else None
-    url = url or next((v for k in PATH_KEYWORDS if (v := _keyword_string(call, k))), None)
+    url = call.first_arg or next((v for k in PATH_KEYWORDS if (v := call.keyword_string(k))), None)
     return url if url is not None and _looks_like_path(url) else None
-
-
-def _keyword_string(call: ast.Call, name: str) -> str | None:
-    return next((_string(k.value) for k in call.keywords if k.arg == name), None)
-
-
-def _string(node: ast.expr) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def _looks_like_path(url: str) -> bool:

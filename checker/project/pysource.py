@@ -1,7 +1,11 @@
-"""Python files of the project as syntax trees: parsed once per run, never imported or executed.
+"""Python files of the project, parsed once per run into the facts checks ask about; never imported or executed.
+
+A syntax tree costs ~150 KB per 100-line module, so a run over thousands of files cannot keep them: each file
+is parsed once, reduced to its `ModuleFacts` (its calls and imports, a few KB) and its tree dropped. Every
+check that reads Python code works from these facts, so no file is parsed twice.
 
 A file that does not parse (Python 2, a template, a merge conflict) is recorded on the index as an input
-problem and yields no tree, so a check can carry on with the other files.
+problem and yields no facts, so a check can carry on with the other files.
 """
 
 from __future__ import annotations
@@ -9,7 +13,8 @@ from __future__ import annotations
 import ast
 import fnmatch
 import posixpath
-from collections.abc import Iterator
+from collections import deque
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from checker.project import classify as kinds
@@ -33,12 +38,38 @@ def is_service_code(path: str) -> bool:
     return not any(fnmatch.fnmatchcase(name, pattern) for pattern in NON_SERVICE_NAMES)
 
 
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """One call in a module, reduced to what checks ask about."""
+
+    name: str  # `print` for print(...), `expose` for a.b.expose(...)
+    receiver: str | None  # None for f(...); for x.f(...) the receiver's name, "" when it is not a plain name
+    line: int
+    col: int
+    in_main_guard: bool  # under a module-level `if __name__ == "__main__":`: runs only as a script
+    first_arg: str | None  # the first positional argument, when it is a string literal
+    keywords: tuple[tuple[str | None, str | None], ...]  # (keyword or None for **kw, value when a string literal)
+
+    def keyword_string(self, name: str) -> str | None:
+        """The string literal passed as keyword `name` (the first such keyword), else None."""
+        return next((value for key, value in self.keywords if key == name), None)
+
+    def has_keyword(self, name: str) -> bool:
+        return any(key == name for key, _ in self.keywords)
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    calls: tuple[CallSite, ...]  # in `ast.walk` order
+    imported_roots: frozenset[str]  # `os` for `import os.path`, `fastapi` for `from fastapi import X`
+
+
 class PythonSources:
-    """Syntax trees of the project's Python files, parsed lazily and at most once."""
+    """Facts of the project's Python files, each file parsed lazily and at most once."""
 
     def __init__(self, index: ProjectIndex) -> None:
         self._index = index
-        self._trees: dict[str, ast.Module | None] = {}
+        self._facts: dict[str, ModuleFacts | None] = {}
 
     @classmethod
     def of(cls, index: ProjectIndex) -> PythonSources:
@@ -47,11 +78,12 @@ class PythonSources:
     def service_files(self) -> list[str]:
         return sorted(f.path for f in self._index.of_kind(kinds.PYTHON) if is_service_code(f.path))
 
-    def tree(self, path: str) -> ast.Module | None:
-        """The module's syntax tree, or None when the file cannot be read or parsed (recorded on the index)."""
-        if path not in self._trees:
-            self._trees[path] = self._parse(path)
-        return self._trees[path]
+    def facts(self, path: str) -> ModuleFacts | None:
+        """The module's calls and imports, or None when it cannot be read or parsed (recorded on the index)."""
+        if path not in self._facts:
+            tree = self._parse(path)
+            self._facts[path] = None if tree is None else module_facts(tree)
+        return self._facts[path]
 
     def _parse(self, path: str) -> ast.Module | None:
         try:
@@ -65,6 +97,48 @@ class PythonSources:
         except (ValueError, RecursionError, MemoryError) as exc:
             self._index.record_problem(path, f"cannot parse as Python: {type(exc).__name__}")
         return None
+
+
+def module_facts(tree: ast.Module) -> ModuleFacts:
+    """Calls and imported modules of a tree, in one breadth-first walk (the order of `ast.walk`)."""
+    calls: list[CallSite] = []
+    roots: set[str] = set()
+    guards = {id(node) for node in tree.body if is_main_guard(node)}
+    todo: deque[tuple[ast.AST, bool]] = deque([(tree, False)])
+    while todo:
+        node, guarded = todo.popleft()
+        if isinstance(node, ast.Call):
+            site = _call_site(node, guarded)
+            if site is not None:
+                calls.append(site)
+        elif isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            roots.add(node.module.split(".")[0])
+        if id(node) in guards:
+            assert isinstance(node, ast.If)
+            else_branch = {id(child) for child in node.orelse}  # the `else:` branch runs on import
+            todo.extend((child, id(child) not in else_branch) for child in ast.iter_child_nodes(node))
+        else:
+            todo.extend((child, guarded) for child in ast.iter_child_nodes(node))
+    return ModuleFacts(tuple(calls), frozenset(roots))
+
+
+def _call_site(node: ast.Call, guarded: bool) -> CallSite | None:
+    name = call_name(node)
+    if not name:
+        return None  # f()(), x[0](): nothing a check looks for is called like that
+    func = node.func
+    receiver = None
+    if isinstance(func, ast.Attribute):
+        receiver = func.value.id if isinstance(func.value, ast.Name) else ""
+    first = _string(node.args[0]) if node.args else None
+    keywords = tuple((k.arg, _string(k.value)) for k in node.keywords)
+    return CallSite(name, receiver, node.lineno, node.col_offset, guarded, first, keywords)
+
+
+def _string(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
 def is_main_guard(node: ast.AST) -> bool:
@@ -84,19 +158,6 @@ def _operand(node: ast.expr) -> str:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return repr(node.value)
     return ""
-
-
-def walk_outside_main_guard(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node of the tree except those under a module-level `if __name__ == "__main__":`."""
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            if isinstance(node, ast.Module) and is_main_guard(child):
-                stack += getattr(child, "orelse", [])  # the `else:` branch runs on import
-                continue
-            stack.append(child)
 
 
 def call_name(node: ast.Call) -> str:
