@@ -9,8 +9,9 @@ a Dockerfile, a compose file, an OpenAPI spec, pyproject + pinned requirements, 
 - warm: the same command again, answered by the content-hash cache;
 - with `--no-cache-run`, also a run with `--no-cache` (neither reads nor writes a cache).
 
-For each size it prints wall time and peak RSS of the run (the largest of the main process and its
-bandit workers, from wait4), the largest size's cold time over the smallest's (target: 20,000 files
+For each size it prints wall time, CPU time (the run and its bandit workers; steadier than wall time when
+other work shares the machine) and peak RSS of the run (the largest of the main process and its bandit
+workers, from wait4), the largest size's cold time over the smallest's (target: 20,000 files
 ≤ 2.2× 10,000), and the ten slowest rules of the cold run from readiness.json.
 
     python bench/scale.py                      # 10,000 and 20,000 files (several minutes)
@@ -602,6 +603,7 @@ def generate(root: Path, files: int) -> tuple[int, int]:
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float  # user + system time of the run and its bandit workers: steadier than wall time on a busy box
     peak_mb: float
     exit_code: int
     rules: list[tuple[str, float]]  # (rule id, duration_s), slowest first
@@ -619,7 +621,8 @@ def run_check(tree: Path, out: Path, jobs: int, no_cache: bool = False) -> Run:
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode not in (0, 1):
         print(f"  readiness check exited {proc.returncode}: {stderr.strip()[-500:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, _rule_durations(out / "readiness.json"))
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, cpu, usage.ru_maxrss / 1024, proc.returncode, _rule_durations(out / "readiness.json"))
 
 
 def _rule_durations(report: Path) -> list[tuple[str, float]]:
@@ -644,7 +647,8 @@ def measure(size: int, workdir: Path, jobs: int, no_cache_run: bool) -> dict[str
     runs["cold"] = run_check(tree, workdir / f"out-{size}-cold", jobs)
     runs["warm"] = run_check(tree, workdir / f"out-{size}-warm", jobs)
     for label, result in runs.items():
-        print(f"  {label:<9} {result.seconds:7.2f} s   peak RSS {result.peak_mb:6.0f} MB   exit {result.exit_code}")
+        print(f"  {label:<9} {result.seconds:7.2f} s wall  {result.cpu_seconds:7.2f} s CPU   "
+              f"peak RSS {result.peak_mb:6.0f} MB   exit {result.exit_code}")  # fmt: skip
     cold = runs["cold"]
     print("  slowest rules (cold): " + ", ".join(f"{rid} {sec:.2f} s" for rid, sec in cold.rules[:10]))
     return runs
@@ -665,8 +669,10 @@ def main() -> int:
     if len(measured) > 1:
         small, large = min(measured), max(measured)
         for label in measured[small]:
-            ratio = measured[large][label].seconds / measured[small][label].seconds
-            print(f"{label}: {large} files / {small} files = {ratio:.2f}x time (files {large / small:.1f}x)")
+            wall = measured[large][label].seconds / measured[small][label].seconds
+            cpu = measured[large][label].cpu_seconds / measured[small][label].cpu_seconds
+            print(f"{label}: {large} files / {small} files = {wall:.2f}x wall time, {cpu:.2f}x CPU time "
+                  f"(files {large / small:.1f}x)")  # fmt: skip
     return 0
 
 

@@ -223,22 +223,24 @@ class RuleKeys:
     def __init__(self, cache: ResultCache, index: Any, registry: Any, config: Any, today: str, tool: str) -> None:
         self.cache, self._index, self._registry = cache, index, registry
         self._context = rule_key(tool, today, config.model_dump(mode="json"))  # hashed once, not per rule
-        self._all_files: list[tuple[str, str]] | None = None
+        # Many rules read the same files (every Kubernetes rule reads every manifest): the contents of one set
+        # of inputs are hashed once per run, not once per rule, so a warm run over 10,000 files stays cheap.
+        self._inputs_hash: dict[tuple[str, ...] | None, str] = {}
 
     def for_rule(self, rule: Any) -> str:
         from checker.engine.changed import inputs_of
 
         paths = inputs_of(rule, self._index, self._registry)
-        digests = self._every_file() if paths is None else [self._digest(p) for p in paths]
-        return rule_key(self._context, _definition(rule), digests)
+        inputs = None if paths is None else tuple(paths)
+        if inputs not in self._inputs_hash:
+            self._inputs_hash[inputs] = self._hash_inputs(sorted(self._index.files) if inputs is None else inputs)
+        return rule_key(self._context, _definition(rule), self._inputs_hash[inputs])
 
-    def _every_file(self) -> list[tuple[str, str]]:
-        if self._all_files is None:
-            self._all_files = [self._digest(p) for p in sorted(self._index.files)]
-        return self._all_files
-
-    def _digest(self, path: str) -> tuple[str, str]:
-        return (path, self.cache.file_hash(self._index.root, path))
+    def _hash_inputs(self, paths: Any) -> str:
+        digest = hashlib.sha256()
+        for path in paths:
+            digest.update(f"{path}\0{self.cache.file_hash(self._index.root, path)}\n".encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
 
 
 def _definition(rule: Any) -> list[Any]:

@@ -33,6 +33,8 @@ CONFIG_FILES = ("readiness.yaml", "readiness.yml")
 
 
 class Strict(BaseModel):
+    # Empty list/dict defaults are written as `= []` / `= {}` (pydantic copies them per instance):
+    # `default_factory=list` costs every run a signature inspection of the builtin at import.
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -69,8 +71,8 @@ class ApiConfig(Strict):
 
 class Expectation(Strict):
     type: str = Field(pattern=r"^expect_[a-z0-9_]+$")
-    kwargs: dict[str, Any] = Field(default_factory=dict)
-    meta: dict[str, Any] = Field(default_factory=dict)
+    kwargs: dict[str, Any] = {}
+    meta: dict[str, Any] = {}
 
     @field_validator("type")
     @classmethod
@@ -87,7 +89,7 @@ class Expectation(Strict):
 class DatasetConfig(Strict):
     path: str
     suite: str | None = None
-    expectations: list[Expectation] = Field(default_factory=list)
+    expectations: list[Expectation] = []
 
 
 class DataConfig(Strict):
@@ -99,7 +101,7 @@ class DataConfig(Strict):
         Discriminator(lambda v: "list[DatasetConfig]" if isinstance(v, list) else "DatasetConfig"),
     ] | None = None
     categorical: list[str] | None = None
-    target: list[str] = Field(default_factory=list)
+    target: list[str] = []
 
     @property
     def serving_sets(self) -> list[DatasetConfig]:
@@ -115,7 +117,7 @@ class CategoryConfig(Strict):
 class RuleOverride(Strict):
     enabled: bool | None = None
     severity: Severity | None = None
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = {}
 
 
 class Waiver(Strict):
@@ -129,14 +131,14 @@ class Waiver(Strict):
 class ProjectConfig(Strict):
     service: str | None = None
     fail_on: Severity | None = None
-    rule_packs: list[str] = Field(default_factory=list)
+    rule_packs: list[str] = []
     slo: SloConfig = SloConfig()
     model: ModelConfig = ModelConfig()
     api: ApiConfig = ApiConfig()
     data: DataConfig = DataConfig()
-    categories: dict[Category, CategoryConfig] = Field(default_factory=dict)
-    rules: dict[str, RuleOverride] = Field(default_factory=dict)
-    waivers: list[Waiver] = Field(default_factory=list)
+    categories: dict[Category, CategoryConfig] = {}
+    rules: dict[str, RuleOverride] = {}
+    waivers: list[Waiver] = []
 
     def category_enabled(self, category: Category) -> bool:
         return self.categories.get(category, CategoryConfig()).enabled
@@ -167,6 +169,7 @@ class LoadedConfig:
     doc: Any = None  # positioned YAML document, for locating later (semantic) errors
     toml_text: str | None = None
     key_prefix: tuple[PathPart, ...] = field(default_factory=tuple)
+    text: str | None = None  # the config file as read: the run hands it to the project index, not re-read
 
     def locate(self, path: tuple[PathPart, ...]) -> str:
         """`file:line:col` of a key path, as precisely as the format allows."""
@@ -222,7 +225,7 @@ def _from_yaml(path: Path) -> LoadedConfig:
         doc = load_one(text)
     except YamlError as exc:
         raise ConfigError([f"{path}:{exc.line or 1}:{exc.column or 1}: (yaml): {exc.message}"]) from None
-    loaded = LoadedConfig(ProjectConfig(), file=str(path), doc=doc)
+    loaded = LoadedConfig(ProjectConfig(), file=str(path), doc=doc, text=text)
     if doc is None:
         return loaded
     if not isinstance(doc, dict):
@@ -242,7 +245,7 @@ def _from_pyproject(path: Path, required: bool) -> LoadedConfig:
         line, column = _toml_error_position(str(exc))
         raise ConfigError([f"{path}:{line}:{column}: (toml): invalid TOML: {exc}"]) from None
     section = data.get("tool", {}).get("readiness")
-    loaded = LoadedConfig(ProjectConfig(), file=str(path), toml_text=text, key_prefix=("tool", "readiness"))
+    loaded = LoadedConfig(ProjectConfig(), file=str(path), toml_text=text, key_prefix=("tool", "readiness"), text=text)
     if section is None:
         if required:
             raise ConfigError([f"{path}:1:1: tool.readiness: no [tool.readiness] table in this file"])

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import functools
 from importlib import metadata
+from typing import Any
 
 
 @functools.cache
-def _all_entry_points() -> metadata.EntryPoints:
+def _all_entry_points() -> Any:
+    """EntryPoints (Python 3.12+) or SelectableGroups (3.11): both select by group without a new scan."""
     return metadata.entry_points()
 
 
 def entry_points(group: str) -> metadata.EntryPoints:
-    return _all_entry_points().select(group=group)
+    selected: metadata.EntryPoints = _all_entry_points().select(group=group)
+    return selected

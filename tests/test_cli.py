@@ -19,7 +19,7 @@ from checker.checks.registry import Registry, check_type
 from checker.cli import main
 from checker.engine.packs import builtin_pack_dir, pack_files
 from checker.engine.run import RunOptions, run
-from checker.model import Status
+from checker.model import Severity, Status
 
 TEAM_PACK = Path(__file__).parent / "fixtures" / "packs" / "team.yaml"
 TIME_FIELDS = {"started_at", "duration_s"}
@@ -269,3 +269,38 @@ def test_help_and_version() -> None:
     assert _invoke("--help").exit_code == 0
     version = _invoke("--version")
     assert version.exit_code == 0 and version.output.startswith("readiness, version ")
+
+
+# --- a check that overruns its time budget ---------------------------------------------------------
+
+
+class SleepParams(Params):
+    seconds: float = 5.0
+
+
+def _sleep(ctx: CheckContext, params: SleepParams) -> Outcome:  # type: ignore[override]
+    import time
+
+    time.sleep(params.seconds)
+    return Outcome.passed("woke up")
+
+
+def test_a_check_over_its_time_budget_is_an_error_and_the_run_goes_on(workdir: Path) -> None:
+    registry = Registry()
+    builtin.register_all(registry)
+    check_type(registry, "sleepy", SleepParams, "sleeps", time_budget_s=0.2)(_sleep)  # type: ignore[arg-type]
+    pack = workdir / "sleepy.yaml"
+    pack.write_text(
+        "pack: {name: budget-test}\nrules:\n"
+        "  - {id: SLOW001, title: Sleeps, category: reliability, severity: low, description: d, rationale: r,\n"
+        "     remediation: m, check: {type: sleepy, seconds: 5}}\n",
+        encoding="utf-8",
+    )
+    options = RunOptions(target=workdir / "proj", extra_packs=(pack,), only=("SLOW001", "TEAM101"),
+                         registry=registry, fail_on=Severity.LOW)  # fmt: skip
+    report = run(options)
+    by_id = {r.rule_id: r for r in report.results}
+    assert by_id["SLOW001"].status == Status.ERROR
+    assert by_id["SLOW001"].message == "the rule exceeded its time budget of 0.2 s"
+    assert by_id["TEAM101"].status == Status.FAIL  # the next rule still ran
+    assert "SLOW001 (low) errored: Sleeps" in report.verdict_reasons  # fail closed

@@ -38,6 +38,7 @@ def register(registry: Registry) -> None:
     check_type(
         registry, "bandit", BanditParams,
         "bandit (run in-process, cached by content) finds no issue at or above the thresholds", inputs=("python",),
+        time_budget_s=1800.0,  # bandit's own cost on a cold run of a large tree (≈ 5,000 lines/s per worker)
     )(bandit)  # fmt: skip
 
 

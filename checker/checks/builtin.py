@@ -1,7 +1,7 @@
 """The built-in check types, declared by name: which module defines each and which input kinds it reads.
 
 The registry imports a module only when one of its check types is first used, so a run pays for the checks
-it evaluates and pre-commit selection imports none. `tests/test_imports.py` fails when this table and the
+it evaluates and pre-commit selection imports none. `tests/test_lazy_checks.py` fails when this table and the
 modules' own `register(registry)` functions disagree, so a new check type cannot be left out.
 """
 

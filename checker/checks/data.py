@@ -42,21 +42,25 @@ class DriftParams(Params):
     bins: int = Field(default=10, ge=2, le=100, description="quantile bins of the reference")
 
 
+# Datasets that outgrow one machine run on Spark: reading and validating them takes far longer than a manifest.
+DATA_TIME_BUDGET_S = 1800.0
+
+
 def register(registry: Registry) -> None:
     from checker.checks import data_suites
 
     check_type(registry, "dataset_suites", NoParams, "every declared dataset passes its Great Expectations suite",
-               inputs=(*DATA_INPUTS, "config"))(data_suites.dataset_suites)  # fmt: skip
+               inputs=(*DATA_INPUTS, "config"), time_budget_s=DATA_TIME_BUDGET_S)(data_suites.dataset_suites)  # fmt: skip
     check_type(registry, "dataset_schema", NoParams, "the serving sample has the reference columns with compatible types",
-               inputs=DATA_INPUTS)(dataset_schema)  # fmt: skip
+               inputs=DATA_INPUTS, time_budget_s=DATA_TIME_BUDGET_S)(dataset_schema)  # fmt: skip
     check_type(registry, "dataset_signature", NoParams, "the serving sample satisfies the MLmodel input signature",
-               inputs=DATA_INPUTS)(dataset_signature)  # fmt: skip
+               inputs=DATA_INPUTS, time_budget_s=DATA_TIME_BUDGET_S)(dataset_signature)  # fmt: skip
     check_type(registry, "categorical_domain", UnseenParams, "categorical serving values stay within the reference domain",
-               inputs=DATA_INPUTS)(categorical_domain)  # fmt: skip
+               inputs=DATA_INPUTS, time_budget_s=DATA_TIME_BUDGET_S)(categorical_domain)  # fmt: skip
     check_type(registry, "null_rate", NullRateParams, "null rates do not exceed the reference rate plus a tolerance",
-               inputs=DATA_INPUTS)(null_rate)  # fmt: skip
+               inputs=DATA_INPUTS, time_budget_s=DATA_TIME_BUDGET_S)(null_rate)  # fmt: skip
     check_type(registry, "numeric_drift", DriftParams, "numeric columns have not drifted (PSI per column)",
-               inputs=DATA_INPUTS)(numeric_drift)  # fmt: skip
+               inputs=DATA_INPUTS, time_budget_s=DATA_TIME_BUDGET_S)(numeric_drift)  # fmt: skip
 
 
 # --- shared plumbing ----------------------------------------------------------------------------------

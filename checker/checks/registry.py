@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from checker.checks.base import CheckContext, Outcome, Params
 
@@ -28,6 +29,8 @@ class CheckType:
     summary: str
     # Input kinds the check reads (see checker.project.classify): pre-commit mode selects rules by them.
     inputs: tuple[str, ...] = ()
+    # How long a rule using this check may run before it is reported as `error` (fail closed).
+    time_budget_s: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class Registry:
 
     def __iter__(self) -> Iterator[CheckType]:
         """Every check type, imported (for the schema and the docs, not for runs)."""
-        for module in sorted({d.module for d in self._declared.values()}):
+        for module in sorted({d.module for d in list(self._declared.values())}):
             self._import(module)
         return iter(sorted(self._types.values(), key=lambda c: c.name))
 
@@ -88,19 +91,24 @@ class Registry:
             importlib.import_module(module_name).register(scratch)
             missing = pending - set(scratch._types)
             if missing:
-                raise ValueError(f"{module_name} does not define the check types declared for it: {sorted(missing)}")
+                raise ValueError(f"{module_name} does not define its declared check types {sorted(missing)}")
             for check in scratch._types.values():
-                self._declared.pop(check.name, None)
-                self.register(check)
+                if check.name not in pending:
+                    self._refuse_duplicate(check.name)  # a type the table does not declare
+                self._types[check.name] = check
+            for name in pending:  # only now: `get` without the lock finds the type in one of the two
+                del self._declared[name]
 
 
 def check_type(
-    registry: Registry, name: str, params: type[Params], summary: str, inputs: tuple[str, ...] = ()
+    registry: Registry, name: str, params: type[Params], summary: str, inputs: tuple[str, ...] = (),
+    time_budget_s: float = 120.0,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Decorator: register `func` as check type `name` with its parameter model."""
 
     def decorate(func: CheckFunction) -> CheckFunction:
-        registry.register(CheckType(name=name, params=params, run=func, summary=summary, inputs=inputs))
+        check = CheckType(name=name, params=params, run=func, summary=summary, inputs=inputs, time_budget_s=time_budget_s)
+        registry.register(check)
         return func
 
     return decorate

@@ -22,6 +22,7 @@ from checker.checks.secret_names import is_secret_name
 # `pragma: allowlist secret` on the line, or `pragma: allowlist nextline secret` on the line before.
 _ALLOW_LINE = re.compile(r"pragma:\s*allowlist[ _-]secret", re.IGNORECASE)
 _ALLOW_NEXT = re.compile(r"pragma:\s*allowlist[ _-]nextline[ _-]secret", re.IGNORECASE)
+_PRAGMA = re.compile("pragma", re.IGNORECASE)  # both allowlist comments need it: one search per file first
 # A cheap filter before parsing assignments: the line mentions something secret-like at all.
 _SECRET_HINT = re.compile(r"pass|pwd|secret|token|key|credential|auth", re.IGNORECASE)
 # name <op> value, where op is =, :=, =>, : (YAML/JSON) or a Python annotation `name: str =`.
@@ -46,7 +47,7 @@ class Detected:
 
 def scan_text(text: str) -> list[Detected]:
     lines = text.splitlines()
-    allowed = _allowlisted(lines)
+    allowed = _allowlisted(text, lines)
     known = list(_known_formats(text, lines))
     # A line with a known key format needs no second, vaguer finding for the same assignment.
     named = [d for d in _secret_assignments(lines) if d.line not in {k.line for k in known}]
@@ -57,7 +58,9 @@ def scan_text(text: str) -> list[Detected]:
     return sorted(found.values(), key=lambda d: (d.line, d.kind))
 
 
-def _allowlisted(lines: list[str]) -> set[int]:
+def _allowlisted(text: str, lines: list[str]) -> set[int]:
+    if not _PRAGMA.search(text):
+        return set()  # most files: no line-by-line pass
     allowed = set()
     for number, line in enumerate(lines, 1):
         if _ALLOW_NEXT.search(line):
@@ -68,10 +71,10 @@ def _allowlisted(lines: list[str]) -> set[int]:
 
 
 def _known_formats(text: str, lines: list[str]) -> Iterator[Detected]:
-    for detector in _value_detectors():
-        # One search over the whole text at C speed; only a hit costs a line-by-line pass.
-        if not any(pattern.search(text) for pattern in detector.denylist):
-            continue
+    detectors = _value_detectors()
+    # One pass over the whole text names the detectors that may match; only those cost a line-by-line pass.
+    for which in sorted(_format_prefilter().candidates(text)):
+        detector = detectors[which]
         for number, line in enumerate(lines, 1):
             for value in detector.analyze_string(line):
                 yield Detected(number, str(detector.secret_type), str(value))
@@ -147,6 +150,135 @@ def _value_detectors() -> tuple[Any, ...]:
         twilio.TwilioKeyDetector,
     )  # fmt: skip
     return tuple(cls() for cls in classes)
+
+
+class _FormatPrefilter:
+    """Which detectors may match a text, from one RE2 pass instead of ~70 Python regex searches.
+
+    detect-secrets' keyword patterns open with lookbehinds that defeat Python's literal-prefix search: scanning
+    every file of a 10,000-file repository with them cost more than everything else SEC002 does. Each pattern
+    is relaxed for RE2 by dropping its lookaround assertions and letting `^`/`$` match at every line, so the
+    relaxed pattern matches wherever the original does: a detector it rules out cannot find anything. Python's
+    `re` stays for patterns RE2 cannot take (verbose ones, backreferences, long repeats) and for texts with
+    characters where Python's classes are wider than RE2's (non-ASCII, and the control spaces VT, 0x1C-0x1F).
+    """
+
+    _WIDE_IN_PYTHON = re.compile(r"[^\x00-\x0a\x0c-\x1b\x20-\x7f]")
+
+    def __init__(self, detectors: tuple[Any, ...]) -> None:
+        import re2  # type: ignore[import-untyped]
+
+        options = re2.Options()
+        options.log_errors = False
+        self._detectors = detectors
+        self._set = re2.Set.SearchSet(options)
+        self._owners: list[int] = []  # set entry -> detector number
+        self._python: list[tuple[int, re.Pattern[str]]] = []
+        for number, detector in enumerate(detectors):
+            for pattern in detector.denylist:
+                relaxed = _relaxed_for_re2(pattern)
+                if relaxed is not None and _re2_accepts(relaxed, options):
+                    self._set.Add(relaxed)
+                    self._owners.append(number)
+                else:
+                    self._python.append((number, pattern))
+        self._set.Compile()
+
+    def candidates(self, text: str) -> set[int]:
+        """Detectors that may match a line of `text` (detectors only ever look at one line at a time)."""
+        if not self._WIDE_IN_PYTHON.search(text):
+            return self._narrow_candidates(text)
+        # A doc with a few `—` or `é`: RE2 for its plain lines, Python's `re` for the others only.
+        narrow: list[str] = []
+        wide: list[str] = []
+        for line in text.splitlines():
+            (wide if self._WIDE_IN_PYTHON.search(line) else narrow).append(line)
+        wide_text = "\n".join(wide)
+        found = self._narrow_candidates("\n".join(narrow))
+        found.update(n for n, d in enumerate(self._detectors) if any(p.search(wide_text) for p in d.denylist))
+        return found
+
+    def _narrow_candidates(self, text: str) -> set[int]:
+        found = {self._owners[i] for i in self._set.Match(text) or ()}
+        found.update(n for n, pattern in self._python if n not in found and pattern.search(text))
+        return found
+
+
+_LOOKAROUND_OPENERS = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+def _re2_accepts(pattern: str, options: Any) -> bool:
+    import re2
+
+    try:
+        re2.compile(pattern, options)
+    except re2.error:
+        return False
+    return True
+
+
+def _relaxed_for_re2(pattern: re.Pattern[str]) -> str | None:
+    """The pattern without lookaround assertions, as RE2 syntax with Python's flags; None when not translatable."""
+    if pattern.flags & (re.VERBOSE | re.LOCALE) or not isinstance(pattern.pattern, str):
+        return None
+    body = _without_lookarounds(pattern.pattern)
+    if body is None or "{," in body or "[:" in body:  # `{,n}` and `[:` mean different things in RE2
+        return None
+    flags = "m" + ("i" if pattern.flags & re.IGNORECASE else "") + ("s" if pattern.flags & re.DOTALL else "")
+    return f"(?{flags}){body}"
+
+
+def _without_lookarounds(source: str) -> str | None:
+    """`source` with every `(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)` group removed; None when unbalanced."""
+    out: list[str] = []
+    i = 0
+    while i < len(source):
+        if source.startswith(_LOOKAROUND_OPENERS, i):
+            end = _group_end(source, i)
+            if end is None:
+                return None
+            i = end
+            continue
+        step = _token_length(source, i)
+        out.append(source[i:i + step])
+        i += step
+    return "".join(out)
+
+
+def _group_end(source: str, start: int) -> int | None:
+    """Index just past the group opening at `start`, skipping escapes and character classes."""
+    depth, i = 0, start
+    while i < len(source):
+        char = source[i]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += _token_length(source, i)
+    return None
+
+
+def _token_length(source: str, i: int) -> int:
+    """Length of the token at `i`: an escape, a whole character class, or one character."""
+    if source[i] == "\\":
+        return 2
+    if source[i] != "[":
+        return 1
+    j = i + 1
+    if j < len(source) and source[j] == "^":
+        j += 1
+    if j < len(source) and source[j] == "]":
+        j += 1  # a `]` first in a class is a literal
+    while j < len(source) and source[j] != "]":
+        j += 2 if source[j] == "\\" else 1
+    return min(j + 1, len(source)) - i
+
+
+@lru_cache(maxsize=1)
+def _format_prefilter() -> _FormatPrefilter:
+    return _FormatPrefilter(_value_detectors())
 
 
 @lru_cache(maxsize=1)

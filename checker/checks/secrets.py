@@ -33,7 +33,6 @@ _BINARY_SUFFIXES = frozenset({
     ".exe", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".pdf", ".woff", ".woff2", ".ttf",
     ".eot", ".db", ".sqlite", ".xlsx", ".xls", ".mo", ".pyc",
 })  # fmt: skip
-_SNIFF_BYTES = 8192
 
 
 class SecretsParams(Params):
@@ -79,13 +78,10 @@ def _skipped_by_name(path: str) -> bool:
 
 
 def _text(index: ProjectIndex, path: str) -> str | None:
-    """The file's text, or None for a binary or unreadable file (without recording it as a problem)."""
+    """The file's text, or None for a binary file (not a problem) or an unreadable one (the index records why)."""
     try:
-        with open(index.root / path, "rb") as handle:
-            if b"\0" in handle.read(_SNIFF_BYTES):
-                return None
-        return index.text(path)
-    except (OSError, InputError):
+        return index.text_unless_binary(path)  # one read, shared with every other rule
+    except InputError:
         return None
 
 

@@ -9,15 +9,23 @@ from typing import Any
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.registry import Registry
 from checker.model import Finding, Status
-from checker.packs.model import AllChecks, AnyChecks, CheckNode, NotCheck, TypedCheck
+from checker.packs.model import AllChecks, CheckNode, NotCheck, TypedCheck, leaves
 
-RULE_TIME_BUDGET_S = 120.0
+
+def time_budget(node: CheckNode, registry: Registry) -> float:
+    """A rule may take as long as its slowest kind of check may (bandit and Spark need more than a manifest)."""
+    return max(registry.get(leaf.type).time_budget_s for leaf in leaves(node))
 
 
 def evaluate_rule(
-    node: CheckNode, ctx: CheckContext, registry: Registry, params: dict[str, Any], budget_s: float = RULE_TIME_BUDGET_S
+    node: CheckNode, ctx: CheckContext, registry: Registry, params: dict[str, Any], budget_s: float | None = None
 ) -> tuple[Outcome, float]:
     """The rule's outcome and its duration. Runs in a daemon thread so an overrun cannot hang the run."""
+    if budget_s is None:
+        try:
+            budget_s = time_budget(node, registry)
+        except Exception as exc:  # noqa: BLE001 - e.g. a plugin module that fails to import
+            return Outcome(status=Status.ERROR, message=f"internal error: {type(exc).__name__}: {exc}"), 0.0
     box: dict[str, Outcome] = {}
     started = time.perf_counter()
     worker = threading.Thread(target=lambda: box.setdefault("out", _safe(node, ctx, registry, params)), daemon=True)

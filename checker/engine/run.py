@@ -72,6 +72,7 @@ def run(options: RunOptions) -> RunReport:
     selected = select(rules, options.only, options.skip)
     known = baseline.fingerprints(baseline.load_report(options.baseline)) if options.baseline else None
     index = ProjectIndex.build(options.target)
+    _share_config_file(loaded, index)
     if options.changed is not None:
         selected = relevant_rules(selected, options.changed, index, registry, loaded)
     today = started.date()
@@ -83,6 +84,15 @@ def run(options: RunOptions) -> RunReport:
     if known is not None:
         results = baseline.apply(results, known)
     return _report(options, loaded, results, matched, index, started, time.perf_counter() - timer)
+
+
+def _share_config_file(loaded: LoadedConfig, index: ProjectIndex) -> None:
+    """The config file is usually a tracked file too (SEC002 scans it): the index gets the text already read."""
+    if loaded.file is None or loaded.text is None:
+        return
+    path = Path(loaded.file).resolve()
+    if path.is_relative_to(index.root):
+        index.remember(path.relative_to(index.root).as_posix(), loaded.text.encode("utf-8"))
 
 
 def select(rules: list[Rule], only: tuple[str, ...], skip: tuple[str, ...]) -> list[Rule]:

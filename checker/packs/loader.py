@@ -239,6 +239,7 @@ def _build_rules(
     """
     pack = doc.get("pack") if isinstance(doc, dict) else None
     pack_name = str(pack.get("name", "")) if isinstance(pack, dict) else ""
+    builder = _Builder(registry, doc, name, validate)
     rules: list[Rule] = []
     problems: list[Problem] = []
     for i, raw in enumerate(_rule_list(doc)):
@@ -247,7 +248,7 @@ def _build_rules(
         if not buildable or _within(known, f"{prefix}.check"):
             continue
         try:
-            check = _build_check(raw["check"], _Builder(registry, doc, name, validate), ("rules", i, "check"))
+            check = _build_check(raw["check"], builder, ("rules", i, "check"))
         except _CheckProblems as exc:
             problems += exc.problems
             continue

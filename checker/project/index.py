@@ -7,6 +7,7 @@ report lists, never an exception that stops the run.
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import tomllib
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from checker.project.discover import discover
 from checker.yamlpos import YamlError, load_all
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
+SNIFF_BYTES = 8192  # a NUL byte in the first block: a binary file
 
 
 class InputError(Exception):
@@ -43,14 +45,17 @@ class ProjectIndex:
         charts = kinds.helm_chart_dirs(paths)
         self.files: dict[str, SourceFile] = {p: SourceFile(p, kinds.classify(p, charts)) for p in paths}
         self._problems: dict[str, InputProblem] = {p.path: p for p in problems}
-        self._text: dict[str, str] = {}
+        self._text: dict[str, str | None | InputError] = {}  # None: a binary file
         self._parsed: dict[str, Any] = {}
         self._derived: dict[str, Any] = {}
 
     @classmethod
     def build(cls, root: Path) -> ProjectIndex:
         found = discover(root)
-        return cls(root, found.files, found.problems)
+        index = cls(root, found.files, found.problems)
+        for path, data in found.read.items():
+            index.remember(path, data)
+        return index
 
     # --- selection -------------------------------------------------------------------------------
 
@@ -79,24 +84,46 @@ class ProjectIndex:
     # --- reading and parsing ---------------------------------------------------------------------
 
     def text(self, path: str) -> str:
+        text = self.text_unless_binary(path)
+        if text is None:
+            raise self._fail(path, "binary file; not read as text")
+        return text
+
+    def text_unless_binary(self, path: str) -> str | None:
+        """The file's text, or None for a binary file without recording it as a problem: a scan of every file
+        (secrets) meets images and models. Either way the file is read from disk once per run."""
         if path not in self._text:
             self._text[path] = self._read(path)
-        return self._text[path]
+        value = self._text[path]
+        if isinstance(value, InputError):
+            raise value
+        return value
 
-    def _read(self, path: str) -> str:
-        full = self.root / path
+    def _read(self, path: str) -> str | None | InputError:
+        """Text, None for a binary file (only its first block is read), or the recorded problem."""
         try:
-            if full.stat().st_size > MAX_FILE_BYTES:
-                raise self._fail(path, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not read")
-            data = full.read_bytes()
+            with open(self.root / path, "rb") as handle:
+                head = handle.read(SNIFF_BYTES)
+                if b"\0" in head:
+                    return None
+                if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                    return self._fail(path, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not read")
+                data = head + handle.read()
         except OSError as exc:
-            raise self._fail(path, f"cannot read: {exc.strerror or exc}") from None
-        if b"\0" in data[:8192]:
-            raise self._fail(path, "binary file; not read as text")
+            return self._fail(path, f"cannot read: {exc.strerror or exc}")
+        return self._decode(path, data)
+
+    def _decode(self, path: str, data: bytes) -> str | InputError:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise self._fail(path, f"not UTF-8 text (byte {exc.start}); not read") from None
+            return self._fail(path, f"not UTF-8 text (byte {exc.start}); not read")
+
+    def remember(self, path: str, data: bytes) -> None:
+        """Bytes of a tracked file that the engine read before the index existed (a .gitignore while discovering
+        files, the config file): kept as if the index had read them, so that no check reads the file again."""
+        if path in self.files and path not in self._text and len(data) <= MAX_FILE_BYTES:
+            self._text[path] = None if b"\0" in data[:SNIFF_BYTES] else self._decode(path, data)
 
     def yaml(self, path: str) -> list[Any]:
         """Every document of a YAML file (a JSON file counts as one YAML document)."""

@@ -228,8 +228,9 @@ class KubeModel:
         """Every complete pod template, joined to autoscalers, PDBs and progressive-delivery managers."""
         found = [Workload(r, POD_SPEC_PATHS[r.kind]) for r in self.resources if r.kind in POD_SPEC_PATHS]
         self._resolve_rollout_templates(found)
+        joins = _Joins(self.of_kind(*AUTOSCALER_KINDS), self.of_kind("PodDisruptionBudget"), self.of_kind("Canary"))
         for workload in found:
-            self._join(workload)
+            self._join(workload, joins)
         return [w for w in found if w.is_complete]
 
     def _resolve_rollout_templates(self, workloads: list[Workload]) -> None:
@@ -243,16 +244,16 @@ class KubeModel:
                     workload.pod_spec_path = target.pod_spec_path
                     target.managers.append(workload.resource)
 
-    def _join(self, workload: Workload) -> None:
+    def _join(self, workload: Workload, joins: _Joins) -> None:
         res = workload.resource
-        for scaler in self.of_kind(*AUTOSCALER_KINDS):
+        for scaler in joins.scalers.get(res.name, ()):
             target = scaler.get("spec", "scaleTargetRef")
             if isinstance(target, dict) and _targets(target, res, default_kind="Deployment") and scaler.same_namespace(res):
                 workload.autoscalers.append(scaler)
-        for pdb in self.of_kind("PodDisruptionBudget"):
+        for pdb in joins.pdbs_for(workload.pod_labels):
             if pdb.same_namespace(res) and selector_matches(pdb.get("spec", "selector"), workload.pod_labels):
                 workload.pdbs.append(pdb)
-        for canary in self.of_kind("Canary"):
+        for canary in joins.canaries.get(res.name, ()):
             target = canary.get("spec", "targetRef")
             if isinstance(target, dict) and _targets(target, res, default_kind="Deployment"):
                 workload.managers.append(canary)
@@ -275,6 +276,44 @@ class KubeModel:
             w for w in self.workloads
             if w.kind in allowed and not _borrowed_by_rollout(w)
         ]  # fmt: skip
+
+
+class _Joins:
+    """Autoscalers, PDBs and canaries indexed once, so that joining them to N workloads is not N x N.
+
+    A monorepo of 400 services has 400 of each: scanning every one per workload made MON001 and the probe
+    rules grow with the square of the repository. Candidates keep the order of the manifests.
+    """
+
+    def __init__(self, scalers: list[Resource], pdbs: list[Resource], canaries: list[Resource]) -> None:
+        self.scalers = _by_target_name(scalers, "scaleTargetRef")
+        self.canaries = _by_target_name(canaries, "targetRef")
+        # A PDB selecting on matchLabels can only cover pods carrying its first pair; others are always candidates.
+        self._order = {id(pdb): number for number, pdb in enumerate(pdbs)}
+        self._by_label: dict[tuple[str, str], list[Resource]] = {}
+        self._any_labels: list[Resource] = []
+        for pdb in pdbs:
+            match = pdb.get("spec", "selector", "matchLabels")
+            if isinstance(match, dict) and match:
+                key, value = next(iter(match.items()))
+                self._by_label.setdefault((str(key), str(value)), []).append(pdb)
+            else:
+                self._any_labels.append(pdb)
+
+    def pdbs_for(self, labels: dict[str, Any]) -> list[Resource]:
+        found = {id(p): p for p in self._any_labels}
+        for key, value in labels.items():
+            found.update((id(p), p) for p in self._by_label.get((str(key), str(value)), ()))
+        return sorted(found.values(), key=lambda p: self._order[id(p)])
+
+
+def _by_target_name(resources: list[Resource], ref_key: str) -> dict[str, list[Resource]]:
+    found: dict[str, list[Resource]] = {}
+    for resource in resources:
+        target = resource.get("spec", ref_key)
+        if isinstance(target, dict):
+            found.setdefault(str(target.get("name")), []).append(resource)
+    return found
 
 
 def _borrowed_by_rollout(workload: Workload) -> bool:

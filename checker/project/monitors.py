@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from checker.model import Finding
 from checker.project.kube import KubeModel, Resource, Workload, selector_matches
 
 SCRAPE_ANNOTATION = "prometheus.io/scrape"
+T = TypeVar("T")
 
 
 @dataclass
@@ -20,9 +22,10 @@ class ScrapeCoverage:
 
 def scrape_coverage(kube: KubeModel) -> ScrapeCoverage:
     result = ScrapeCoverage()
-    services = kube.of_kind("Service")
+    services = _LabelIndex(kube.of_kind("Service"), _labels)
+    workloads = _LabelIndex(kube.workloads, lambda w: w.pod_labels)
     for monitor in kube.of_kind("ServiceMonitor", "PodMonitor"):
-        targets = _monitored(monitor, services, kube.workloads)
+        targets = _monitored(monitor, services, workloads)
         if targets:
             result.covered.append(
                 f"{monitor.label} ({monitor.path}:{monitor.line()}) scrapes {targets[0].resource.label}"
@@ -37,20 +40,43 @@ def scrape_coverage(kube: KubeModel) -> ScrapeCoverage:
                     locator=monitor.ref,
                 )
             )
-    result.covered += _annotated(kube.workloads, services)
+    result.covered += _annotated(kube.workloads, services.items)
     return result
 
 
-def _monitored(monitor: Resource, services: list[Resource], workloads: list[Workload]) -> list[Workload]:
+class _LabelIndex(Generic[T]):
+    """Services or workloads bucketed by label pair: a selector whose first matchLabels pair is `k: v` can only
+    pick items labelled `k: v`. Matching every monitor against every Service made MON001 grow with the square
+    of a monorepo (400 services: 160,000 selector checks); candidates keep their manifest order."""
+
+    def __init__(self, items: list[T], labels_of: Callable[[T], dict[str, Any]]) -> None:
+        self.items = items
+        self._by_pair: dict[tuple[str, str], list[T]] = {}
+        for item in items:
+            for key, value in labels_of(item).items():
+                self._by_pair.setdefault((str(key), str(value)), []).append(item)
+
+    def candidates(self, match_labels: Any) -> list[T]:
+        """A superset of the items whose labels include `match_labels` (every item when it is empty)."""
+        if not isinstance(match_labels, dict) or not match_labels:
+            return self.items
+        key, value = next(iter(match_labels.items()))
+        return self._by_pair.get((str(key), str(value)), [])
+
+
+def _monitored(monitor: Resource, services: _LabelIndex[Resource], workloads: _LabelIndex[Workload]) -> list[Workload]:
     selector = monitor.get("spec", "selector")
+    match = selector.get("matchLabels") if isinstance(selector, dict) else None
     if monitor.kind == "PodMonitor":
         return [
             w
-            for w in workloads
+            for w in workloads.candidates(match)
             if _in_namespaces(monitor, w.resource) and _monitor_selects(selector, w.pod_labels)
         ]
-    chosen = [s for s in services if _in_namespaces(monitor, s) and _monitor_selects(selector, _labels(s))]
-    return [w for s in chosen for w in workloads if service_selects(s, w)]
+    chosen = [
+        s for s in services.candidates(match) if _in_namespaces(monitor, s) and _monitor_selects(selector, _labels(s))
+    ]
+    return [w for s in chosen for w in workloads.candidates(s.get("spec", "selector")) if service_selects(s, w)]
 
 
 def _monitor_selects(selector: Any, labels: dict[str, Any]) -> bool:

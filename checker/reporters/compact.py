@@ -12,7 +12,10 @@ from checker.reporters.common import failing, is_open, location, score_text
 
 def render(report: RunReport) -> str:
     lines = [line for result in failing(report) for line in _result_lines(result)]
-    lines += [f"{location(p.path, p.line)}: could not be read as data: {p.message}" for p in report.input_problems]
+    lines += [
+        f"{location(p.path, p.line)}: cannot be read as data: {_one_line(p.message)}"
+        for p in report.input_problems
+    ]
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 
@@ -21,15 +24,19 @@ def _result_lines(result: RuleResult) -> list[str]:
     """`path:line: RULE severity message` per open finding; the rule's own message when it has none."""
     head = f"{result.rule_id} {result.severity.value}"
     if result.status == Status.ERROR:
-        return [f"{head} error: {result.message}"]
+        return [f"{head} error: {_one_line(result.message)}"]
     findings = [f for f in result.findings if is_open(f)]
     if not findings:
-        return [f"{head} {result.message}"]
-    return [_located(location(f.path, f.line), f"{head} {f.message}") for f in findings]
+        return [f"{head} {_one_line(result.message)}"]
+    return [_located(location(f.path, f.line), f"{head} {_one_line(f.message)}") for f in findings]
 
 
 def _located(where: str, text: str) -> str:
     return f"{where}: {text}" if where else text
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.splitlines())
 
 
 def _summary(report: RunReport) -> str:

@@ -1,0 +1,85 @@
+"""The shortcuts taken for SPEC §8 "Scale" give the answers of the slow paths they replace."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from checker.checks.secret_scan import _format_prefilter, _value_detectors, scan_text
+from checker.project.pysource import call_name, is_main_guard, module_facts
+
+# One line per detector family, including the keyword patterns that open with lookbehinds.
+SECRET_LINES = [
+    "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",  # pragma: allowlist secret
+    'token = "ghp_' + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" + '"',
+    "url: https://hooks.slack.com/services/T00000000/B00000000/" + "XXXXXXXXXXXXXXXXXXXXXXXX",
+    "-----BEGIN RSA PRIVATE KEY-----",
+    'ibm_cloud_iam_api_key = "' + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH" + '"',
+    'cloudant_password = "' + "abcdefghijklmnopqrstuvwx" + '"',
+    "sk_live_" + "0123456789abcdefghijklmn",
+    "glpat-" + "abcdefghij0123456789",
+]
+# Texts where Python's character classes are wider than RE2's: the prefilter must fall back for those lines.
+DECORATIONS = ["", "# café — naïve\n", "note:\x0bvertical tab\n", "sep\x1cline\n"]
+
+
+def _per_line_truth(text: str) -> set[int]:
+    return {
+        number for number, detector in enumerate(_value_detectors())
+        if any(p.search(line) for line in text.splitlines() for p in detector.denylist)
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("decoration", DECORATIONS)
+@pytest.mark.parametrize("line", SECRET_LINES)
+def test_the_re2_prefilter_never_rules_out_a_detector_that_matches(line: str, decoration: str) -> None:
+    text = f"{decoration}config:\n  {line}\n{decoration}"
+    truth = _per_line_truth(text)
+    assert truth, "each sample line must be a known secret format"
+    assert truth <= _format_prefilter().candidates(text)
+
+
+def test_a_plain_text_names_no_detector() -> None:
+    assert _format_prefilter().candidates("replicas: 3\nimage: registry.example.com/app:1.2.3\n") == set()
+
+
+def test_secrets_are_still_found_on_non_ascii_lines() -> None:
+    found = scan_text("# clé d'accès — ne pas committer\naws_key = AKIAIOSFODNN7EXAMPLE é\n")  # pragma: allowlist secret
+    assert [(d.line, d.kind) for d in found] == [(2, "AWS Access Key")]
+
+
+MODULE = '''
+import logging
+from fastapi import Depends, FastAPI
+from typing import Annotated
+
+app = FastAPI()
+print("import time")
+
+@app.get("/metrics")
+def metrics(user: Annotated[str, Depends(current_user)], limit: int = Depends(limit_of)) -> dict:
+    return {"calls": [len(x) for x in range(3)]}
+
+if __name__ == "__main__":
+    print("script only")
+    app.run(debug=True)
+else:
+    logging.getLogger(__name__).info("imported")
+'''
+
+
+def test_module_facts_keep_every_call_in_ast_walk_order_with_the_main_guard_marked() -> None:
+    tree = ast.parse(MODULE)
+    (guard,) = [node for node in tree.body if is_main_guard(node)]
+    guarded = {id(n) for stmt in guard.body for n in ast.walk(stmt)}  # type: ignore[attr-defined]
+    expected = [(call_name(n), n.lineno, id(n) in guarded) for n in ast.walk(tree) if isinstance(n, ast.Call)]
+
+    facts = module_facts(tree)
+
+    assert [(c.name, c.line, c.in_main_guard) for c in facts.calls] == expected
+    assert ("Depends", 10, False) in expected  # a call inside an annotation is seen
+    assert [c.line for c in facts.calls if c.name == "print" and not c.in_main_guard] == [7]
+    assert [(c.receiver, c.has_keyword("debug")) for c in facts.calls if c.name == "run"] == [("app", True)]
+    assert next(c for c in facts.calls if c.name == "get").first_arg == "/metrics"
+    assert facts.imported_roots == frozenset({"logging", "fastapi", "typing"})
