@@ -12,17 +12,15 @@ The payload is plain JSON validated by pydantic models: nothing is ever unpickle
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
-import os
-import secrets
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.model import RuleResult, Status
+from checker.signing import read_signed, write_signed
+from checker.signing import user_key as _user_key
 
 CACHE_DIR = ".readiness-cache"
 CACHE_FILE = "cache-v1.json"
@@ -136,61 +134,6 @@ def _sha256(path: Path) -> str:
     except OSError:
         return "unreadable"
     return digest.hexdigest()
-
-
-def _user_key() -> bytes | None:
-    """This user's secret for signing caches, created on first use (0600); None when there is nowhere to keep it."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "readiness-checker"
-    path = base / "cache-key"
-    try:
-        if not path.is_file():
-            base.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-    except FileExistsError:
-        pass  # another run created it at the same moment
-    except (OSError, RuntimeError):
-        return None
-    try:
-        return path.read_text(encoding="ascii").strip().encode("ascii") or None
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def _sign(key: bytes, payload: bytes) -> str:
-    return hmac.new(key, payload, hashlib.sha256).hexdigest()
-
-
-def read_signed(path: Path, key: bytes | None = None) -> bytes | None:
-    """The payload of a file written by `write_signed` for this user; None when missing, unreadable or forged.
-
-    Public so that checks with caches of their own in the target (bandit's) can authenticate them too.
-    """
-    key = key or _user_key()
-    if key is None:
-        return None
-    try:
-        mac, _, payload = path.read_bytes().partition(b"\n")
-        return payload if hmac.compare_digest(mac, _sign(key, payload).encode("ascii")) else None
-    except OSError:
-        return None
-
-
-def write_signed(path: Path, payload: bytes, key: bytes | None = None) -> None:
-    """Write `payload` atomically with this user's signature; OSError when it cannot be written."""
-    key = key or _user_key()
-    if key is None:
-        raise OSError(f"{path}: no user cache key to sign with")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(_sign(key, payload).encode("ascii") + b"\n" + payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _load(path: Path, key: bytes) -> CacheData:

@@ -95,9 +95,27 @@ def check(path: Path, formats: tuple[str, ...], changed: tuple[Path, ...], no_ca
 def pre_commit(files: tuple[Path, ...], config_file: Path | None, fail_on: str | None, jobs: int | None,
                no_cache: bool, debug: bool) -> None:  # fmt: skip
     """What the pre-commit hook calls: `check .` for the rules that read the staged FILES."""
+    command = _pre_commit_command(files, config_file, fail_on)
+    if not no_cache:
+        from checker import replay
+
+        code = replay.replay(Path("."), command)  # unchanged inputs: the last result, without the engine
+        if code is not None:
+            sys.exit(code)
     from checker.commands.precommit import run_pre_commit
 
-    sys.exit(_guarded(debug, lambda: run_pre_commit(files, config_file, fail_on, jobs, not no_cache)))
+    sys.exit(_guarded(debug, lambda: run_pre_commit(files, config_file, fail_on, jobs, not no_cache, command)))
+
+
+def _pre_commit_command(files: tuple[Path, ...], config_file: Path | None, fail_on: str | None) -> list[str]:
+    """What identifies a pre-commit invocation for replay (jobs and --debug do not change the result)."""
+    config = ""
+    if config_file is not None:
+        try:
+            config = f"{config_file}:{config_file.stat().st_mtime_ns}:{config_file.stat().st_size}"
+        except OSError:
+            config = str(config_file)
+    return ["pre-commit", *sorted(f.as_posix() for f in files), f"--config={config}", f"--fail-on={fail_on or ''}"]
 
 
 @main.command()

@@ -194,7 +194,7 @@ def _load_cache(cache_dir: Path, skip_tests: Sequence[str]) -> dict[str, FileAna
     The cache sits in the checked project, so a pull request could commit one claiming "no issues":
     only a file signed with this user's key (checker.cache) is believed.
     """
-    from checker.cache import read_signed
+    from checker.signing import read_signed
 
     payload = read_signed(_cache_file(cache_dir, skip_tests))
     if payload is None:
@@ -210,7 +210,7 @@ def _load_cache(cache_dir: Path, skip_tests: Sequence[str]) -> dict[str, FileAna
 
 def _store_cache(cache_dir: Path, skip_tests: Sequence[str], files: dict[str, FileAnalysis]) -> None:
     """Write atomically and signed; a read-only project simply gets no cache."""
-    from checker.cache import write_signed
+    from checker.signing import write_signed
 
     data = CacheFile(format=CACHE_FORMAT, bandit=bandit_version(), skip_tests=sorted(skip_tests), files=files)
     payload = json.dumps(data.model_dump(mode="json", exclude_defaults=True), separators=(",", ":"))

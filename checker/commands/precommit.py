@@ -9,23 +9,25 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import click
-
 from checker.commands.check import CheckRequest, run_request
+from checker.model import Status
 from checker.reporters.compact import render
 
 NOTHING_TO_CHECK = "readiness: nothing to check (no staged file is an input of any rule)"
 
 
 def run_pre_commit(files: tuple[Path, ...], config_file: Path | None, fail_on: str | None, jobs: int | None,
-                   use_cache: bool) -> int:  # fmt: skip
+                   use_cache: bool, command: list[str] | None = None) -> int:  # fmt: skip
     request = CheckRequest(
         target=Path("."), config_file=config_file, extra_rules=(), only=(), skip=(), formats=("terminal",),
         output_dir=Path("reports"), fail_on=fail_on, changed=files, jobs=jobs, use_cache=use_cache,
     )  # fmt: skip
     report = run_request(request)
-    if not report.results:
-        click.echo(NOTHING_TO_CHECK)
-        return 0
-    sys.stdout.write(render(report))
-    return 0 if report.ready else 1
+    output, code = (NOTHING_TO_CHECK + "\n", 0) if not report.results else (render(report), 0 if report.ready else 1)
+    sys.stdout.write(output)
+    # A rule that errored (a time budget, say) may not error next time: only clean runs are replayed.
+    if use_cache and command is not None and not any(r.status == Status.ERROR for r in report.results):
+        from checker import replay
+
+        replay.remember(Path("."), command, output, code)
+    return code

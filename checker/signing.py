@@ -1,0 +1,69 @@
+"""Signing files that the checker keeps inside the checked tree (caches), with a key private to the user.
+
+The checked tree may be an untrusted pull request: a cache it commits must not be believed. Kept free of
+heavy imports, because the pre-commit fast path (checker.replay) uses it before anything else is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+
+def user_key() -> bytes | None:
+    """This user's secret for signing caches, created on first use (0600); None when there is nowhere to keep it."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "readiness-checker"
+    path = base / "cache-key"
+    try:
+        if not path.is_file():
+            base.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    except FileExistsError:
+        pass  # another run created it at the same moment
+    except (OSError, RuntimeError):
+        return None
+    try:
+        return path.read_text(encoding="ascii").strip().encode("ascii") or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def sign(key: bytes, payload: bytes) -> str:
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def read_signed(path: Path, key: bytes | None = None) -> bytes | None:
+    """The payload of a file written by `write_signed` for this user; None when missing, unreadable or forged.
+
+    Public so that checks with caches of their own in the target (bandit's) can authenticate them too.
+    """
+    key = key or user_key()
+    if key is None:
+        return None
+    try:
+        mac, _, payload = path.read_bytes().partition(b"\n")
+        return payload if hmac.compare_digest(mac, sign(key, payload).encode("ascii")) else None
+    except OSError:
+        return None
+
+
+def write_signed(path: Path, payload: bytes, key: bytes | None = None) -> None:
+    """Write `payload` atomically with this user's signature; OSError when it cannot be written."""
+    key = key or user_key()
+    if key is None:
+        raise OSError(f"{path}: no user cache key to sign with")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(sign(key, payload).encode("ascii") + b"\n" + payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
