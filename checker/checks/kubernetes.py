@@ -65,13 +65,21 @@ def register(registry: Registry) -> None:
 def run(ctx: CheckContext, params: KubernetesParams) -> Outcome:  # type: ignore[override]
     kube: KubeModel = ctx.index.kube
     if not kube.resources:
-        return Outcome.skipped("no Kubernetes manifests found")
+        return Outcome.skipped("no Kubernetes manifests found" + _unreadable_yaml_hint(ctx))
     subjects = [s for s in _subjects(kube, params) if params.where is None or evaluate(params.where, s.view) is None]
     if not subjects:
         return Outcome.skipped(f"no {_scope_words(params)} in the manifests")
     findings = [_finding(s, failure, params) for s in subjects for failure in [evaluate(params.assert_, s.view)] if failure]
     noun = _scope_words(params)
     return Outcome.from_findings(findings, f"{len(subjects)} {noun} checked", f"{{count}} of {len(subjects)} {noun} fail")
+
+
+def _unreadable_yaml_hint(ctx: CheckContext) -> str:
+    """A broken manifest must not look like an absent one: say that YAML files could not be read."""
+    broken = [p.path for p in ctx.index.problems if p.path.lower().endswith((".yaml", ".yml"))]
+    if not broken:
+        return ""
+    return f" ({len(broken)} YAML file(s) could not be read, e.g. {broken[0]}: see input problems)"
 
 
 def _scope_words(params: KubernetesParams) -> str:

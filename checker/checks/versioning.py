@@ -173,7 +173,9 @@ def _declares_dependencies(index: ProjectIndex, path: str) -> bool:
         data = index.toml(path)
     except InputError:
         return False
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    project = data.get("project")
+    if not isinstance(project, dict):
+        project = {}
     poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
     return bool(project.get("dependencies")) or bool({k for k in poetry if k != "python"})
 
@@ -209,4 +211,6 @@ def _is_pinned(requirement: str) -> bool:
     if " @ " in requirement or requirement.startswith(("-e", "git+")):
         return bool(re.search(r"@[0-9a-f]{40}\b", requirement))
     match = re.search(r"===?\s*([^,;\s]+)", requirement)
-    return bool(match) and "*" not in match.group(1) and "," not in requirement.split("==", 1)[-1]
+    if match is None:
+        return False
+    return "*" not in match.group(1) and "," not in requirement.split("==", 1)[-1]

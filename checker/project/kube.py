@@ -338,7 +338,7 @@ def selector_matches(selector: Any, labels: dict[str, Any]) -> bool:
 
 
 def _expression_holds(expr: dict[str, Any], labels: dict[str, Any]) -> bool:
-    key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+    key, op, values = str(expr.get("key")), expr.get("operator"), expr.get("values") or []
     if op == "In":
         return labels.get(key) in values
     if op == "NotIn":
