@@ -72,16 +72,18 @@ def main() -> None:
               help="Pre-commit mode: run only rules whose inputs include FILE (repeatable).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parallel workers (default: CPU count).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache in PATH/.readiness-cache/.")
+@click.option("--no-inline-waivers", is_flag=True,
+              help="`# nosec` and `pragma: allowlist secret` comments no longer suppress findings.")
 @debug_option
-def check(path: Path, formats: tuple[str, ...], changed: tuple[Path, ...], no_cache: bool, debug: bool,
-          **options: Any) -> None:  # fmt: skip
+def check(path: Path, formats: tuple[str, ...], changed: tuple[Path, ...], no_cache: bool, no_inline_waivers: bool,
+          debug: bool, **options: Any) -> None:  # fmt: skip
     """Run the rule packs against PATH (default: .) and write reports."""
     from checker.commands.check import CheckRequest, run_check
 
     if not path.is_dir():
         _fail([f"error: {path}: no such directory"])
     request = CheckRequest(target=path, formats=formats or ("terminal", "json"), changed=changed or None,
-                           use_cache=not no_cache, **options)  # fmt: skip
+                           use_cache=not no_cache, inline_waivers=not no_inline_waivers, **options)  # fmt: skip
     sys.exit(_guarded(debug, lambda: run_check(request)))
 
 
@@ -91,11 +93,13 @@ def check(path: Path, formats: tuple[str, ...], changed: tuple[Path, ...], no_ca
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the gate.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parallel workers (default: CPU count).")
 @click.option("--no-cache", is_flag=True, help="Do not use the cache in .readiness-cache/.")
+@click.option("--no-inline-waivers", is_flag=True,
+              help="`# nosec` and `pragma: allowlist secret` comments no longer suppress findings.")
 @debug_option
 def pre_commit(files: tuple[Path, ...], config_file: Path | None, fail_on: str | None, jobs: int | None,
-               no_cache: bool, debug: bool) -> None:  # fmt: skip
+               no_cache: bool, no_inline_waivers: bool, debug: bool) -> None:  # fmt: skip
     """What the pre-commit hook calls: `check .` for the rules that read the staged FILES."""
-    command = _pre_commit_command(files, config_file, fail_on)
+    command = _pre_commit_command(files, config_file, fail_on) + (["--no-inline-waivers"] if no_inline_waivers else [])
     if not no_cache:
         from checker import replay
 
@@ -104,7 +108,8 @@ def pre_commit(files: tuple[Path, ...], config_file: Path | None, fail_on: str |
             sys.exit(code)
     from checker.commands.precommit import run_pre_commit
 
-    sys.exit(_guarded(debug, lambda: run_pre_commit(files, config_file, fail_on, jobs, not no_cache, command)))
+    sys.exit(_guarded(debug, lambda: run_pre_commit(files, config_file, fail_on, jobs, not no_cache, command,
+                                                    inline_waivers=not no_inline_waivers)))
 
 
 def _pre_commit_command(files: tuple[Path, ...], config_file: Path | None, fail_on: str | None) -> list[str]:

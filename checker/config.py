@@ -138,6 +138,7 @@ class ProjectConfig(Strict):
     data: DataConfig = DataConfig()
     categories: dict[Category, CategoryConfig] = {}
     rules: dict[str, RuleOverride] = {}
+    inline_waivers: bool = True  # false: `# nosec` / `pragma: allowlist secret` no longer suppress findings
     waivers: list[Waiver] = []
 
     def category_enabled(self, category: Category) -> bool:

@@ -54,7 +54,7 @@ def test_any_changed_file_runs_the_engine_again(repo: Path, monkeypatch: pytest.
     _pre_commit()
     calls: list[tuple[object, ...]] = []
     real = precommit.run_pre_commit
-    monkeypatch.setattr(precommit, "run_pre_commit", lambda *a: calls.append(a) or real(*a))
+    monkeypatch.setattr(precommit, "run_pre_commit", lambda *a, **kw: calls.append(a) or real(*a, **kw))
     (repo / "k8s" / "pdb.yaml").write_text("# not the staged file, but an input of REL004\n", encoding="utf-8")
     assert _pre_commit().exit_code == 1 and len(calls) == 1
     (repo / "new-file.yaml").write_text("a: 1\n", encoding="utf-8")  # an added file counts too
@@ -81,7 +81,7 @@ def test_no_cache_never_replays(repo: Path, monkeypatch: pytest.MonkeyPatch) -> 
     _pre_commit()
     calls: list[object] = []
     real = precommit.run_pre_commit
-    monkeypatch.setattr(precommit, "run_pre_commit", lambda *a: calls.append(a) or real(*a))
+    monkeypatch.setattr(precommit, "run_pre_commit", lambda *a, **kw: calls.append(a) or real(*a, **kw))
     _pre_commit("--no-cache")
     assert len(calls) == 1
 

@@ -47,7 +47,8 @@ def bandit(ctx: CheckContext, params: BanditParams) -> Outcome:  # type: ignore[
     if not paths:
         return Outcome.skipped("no Python files to scan")
     cache_dir = ctx.index.root / CACHE_SUBDIR if ctx.use_cache else None
-    result = run_bandit(ctx.index.root, paths, params.skip_tests, jobs=ctx.jobs, cache_dir=cache_dir)
+    result = run_bandit(ctx.index.root, paths, params.skip_tests, jobs=ctx.jobs, cache_dir=cache_dir,
+                        ignore_nosec=not ctx.inline_waivers)  # fmt: skip
     findings = [
         _finding(ctx, path, issue) for path, analysis in sorted(result.files.items())
         for issue in analysis.issues if _at_or_above(issue, params)

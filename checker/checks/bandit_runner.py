@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, NamedTuple, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -72,17 +72,22 @@ def bandit_version() -> str:
 
 
 def run_bandit(
-    root: Path, paths: Sequence[str], skip_tests: Sequence[str] = (), jobs: int = 1, cache_dir: Path | None = None
+    root: Path, paths: Sequence[str], skip_tests: Sequence[str] = (), jobs: int = 1, cache_dir: Path | None = None,
+    ignore_nosec: bool = False,
 ) -> BanditRun:
-    """Analyse `paths` (relative to `root`): cached files from the cache, the rest on `jobs` workers."""
+    """Analyse `paths` (relative to `root`): cached files from the cache, the rest on `jobs` workers.
+
+    `ignore_nosec` makes bandit report lines marked `# nosec` too (`--no-inline-waivers`).
+    """
+    profile = Profile(tuple(skip_tests), ignore_nosec)
     digests = {path: _digest(root / path) for path in paths}
-    cache = _load_cache(cache_dir, skip_tests) if cache_dir else {}
+    cache = _load_cache(cache_dir, profile) if cache_dir else {}
     pending = sorted({digest: path for path, digest in digests.items() if digest and digest not in cache}.items())
-    fresh = _analyse(root, [path for _, path in pending], skip_tests, jobs)
+    fresh = _analyse(root, [path for _, path in pending], profile, jobs)
     new_entries = {digest: fresh[path] for digest, path in pending}
     results = {**cache, **new_entries}
     if cache_dir and (new_entries or set(cache) - set(digests.values())):
-        _store_cache(cache_dir, skip_tests, {d: results[d] for d in digests.values() if d in results})
+        _store_cache(cache_dir, profile, {d: results[d] for d in digests.values() if d in results})
     files = {path: results.get(digest, _unreadable()) if digest else _unreadable() for path, digest in digests.items()}
     return BanditRun(files=files, analysed=len(pending), cached=len(paths) - len(pending))
 
@@ -101,7 +106,14 @@ def _unreadable() -> FileAnalysis:
 # --- analysis -----------------------------------------------------------------------------------------
 
 
-def _analyse(root: Path, paths: list[str], skip_tests: Sequence[str], jobs: int) -> dict[str, FileAnalysis]:
+class Profile(NamedTuple):
+    """What changes bandit's answer for the same file: the tests left out, and whether `# nosec` counts."""
+
+    skip_tests: tuple[str, ...] = ()
+    ignore_nosec: bool = False
+
+
+def _analyse(root: Path, paths: list[str], profile: Profile, jobs: int) -> dict[str, FileAnalysis]:
     if not paths:
         return {}
     workers = max(1, min(jobs, len(paths) // MIN_FILES_PER_WORKER))
@@ -109,33 +121,34 @@ def _analyse(root: Path, paths: list[str], skip_tests: Sequence[str], jobs: int)
     found = None
     if workers > 1:
         try:
-            found = _in_workers(absolute, tuple(skip_tests), workers)
+            found = _in_workers(absolute, profile, workers)
         except (BrokenProcessPool, OSError):
             found = None  # workers could not start (e.g. a `__main__` that spawn cannot import): one process
     if found is None:
-        found = analyse_files(absolute, tuple(skip_tests))
+        found = analyse_files(absolute, profile)
     return {p: FileAnalysis.model_validate(found[a]) for p, a in zip(paths, absolute)}
 
 
-def _in_workers(paths: list[str], skip_tests: tuple[str, ...], workers: int) -> dict[str, dict[str, Any]]:
+def _in_workers(paths: list[str], profile: Profile, workers: int) -> dict[str, dict[str, Any]]:
     # "spawn": the checker runs rules in threads, and forking a threaded process can deadlock.
     size = max(1, -(-len(paths) // (workers * CHUNKS_PER_WORKER)))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     found: dict[str, dict[str, Any]] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        for part in pool.map(analyse_files, chunks, [skip_tests] * len(chunks)):
+        for part in pool.map(analyse_files, chunks, [profile] * len(chunks)):
             found.update(part)
     return found
 
 
-_managers: dict[tuple[str, ...], Any] = {}
+DEFAULT_PROFILE = Profile()
+_managers: dict[Profile, Any] = {}
 # Bandit keeps every AST node it visits in a class-level dict; clearing it per batch bounds memory.
 BATCH = 50
 
 
-def analyse_files(paths: list[str], skip_tests: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+def analyse_files(paths: list[str], profile: Profile = DEFAULT_PROFILE) -> dict[str, dict[str, Any]]:
     """Bandit's issues for each file (absolute paths), as plain data. Runs in a worker or in-process."""
-    manager = _manager(skip_tests)
+    manager = _manager(Profile(*profile))
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(paths), BATCH):
         found.update(_analyse_batch(manager, paths[start:start + BATCH]))
@@ -159,18 +172,20 @@ def _analyse_batch(manager: Any, paths: list[str]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _manager(skip_tests: tuple[str, ...]) -> Any:
-    """One BanditManager per process and set of skipped tests: loading bandit's plugins is the costly part."""
-    if skip_tests not in _managers:
+def _manager(profile: Profile) -> Any:
+    """One BanditManager per process and profile: loading bandit's plugins is the costly part."""
+    if profile not in _managers:
         # Bandit logs every file it cannot parse (reported as skipped files instead), and stevedore logs
         # each optional bandit formatter it cannot load; neither is for the user's terminal.
         for name in ("bandit", "stevedore"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
         from bandit.core import config, manager  # type: ignore[import-untyped]
 
-        profile = {"exclude": list(skip_tests)}
-        _managers[skip_tests] = manager.BanditManager(config.BanditConfig(), "file", quiet=True, profile=profile)
-    return _managers[skip_tests]
+        _managers[profile] = manager.BanditManager(
+            config.BanditConfig(), "file", quiet=True, profile={"exclude": list(profile.skip_tests)},
+            ignore_nosec=profile.ignore_nosec,
+        )  # fmt: skip
+    return _managers[profile]
 
 
 def _issue_data(issue: Any) -> dict[str, Any]:
@@ -183,12 +198,12 @@ def _issue_data(issue: Any) -> dict[str, Any]:
 # --- cache ----------------------------------------------------------------------------------------------
 
 
-def _cache_file(cache_dir: Path, skip_tests: Sequence[str]) -> Path:
-    profile = hashlib.sha256(",".join(sorted(skip_tests)).encode()).hexdigest()[:12]
-    return cache_dir / f"bandit-{bandit_version()}-{profile}.json"
+def _cache_file(cache_dir: Path, profile: Profile) -> Path:
+    key = ",".join(sorted(profile.skip_tests)) + (";ignore-nosec" if profile.ignore_nosec else "")
+    return cache_dir / f"bandit-{bandit_version()}-{hashlib.sha256(key.encode()).hexdigest()[:12]}.json"
 
 
-def _load_cache(cache_dir: Path, skip_tests: Sequence[str]) -> dict[str, FileAnalysis]:
+def _load_cache(cache_dir: Path, profile: Profile) -> dict[str, FileAnalysis]:
     """Cached analyses; a missing, corrupt, foreign or forged cache file is simply empty.
 
     The cache sits in the checked project, so a pull request could commit one claiming "no issues":
@@ -196,25 +211,25 @@ def _load_cache(cache_dir: Path, skip_tests: Sequence[str]) -> dict[str, FileAna
     """
     from checker.signing import read_signed
 
-    payload = read_signed(_cache_file(cache_dir, skip_tests))
+    payload = read_signed(_cache_file(cache_dir, profile))
     if payload is None:
         return {}
     try:
         data = CacheFile.model_validate_json(payload)
     except (ValidationError, ValueError):
         return {}
-    if data.bandit != bandit_version() or sorted(data.skip_tests) != sorted(skip_tests):
+    if data.bandit != bandit_version() or sorted(data.skip_tests) != sorted(profile.skip_tests):
         return {}
     return data.files
 
 
-def _store_cache(cache_dir: Path, skip_tests: Sequence[str], files: dict[str, FileAnalysis]) -> None:
+def _store_cache(cache_dir: Path, profile: Profile, files: dict[str, FileAnalysis]) -> None:
     """Write atomically and signed; a read-only project simply gets no cache."""
     from checker.signing import write_signed
 
-    data = CacheFile(format=CACHE_FORMAT, bandit=bandit_version(), skip_tests=sorted(skip_tests), files=files)
+    data = CacheFile(format=CACHE_FORMAT, bandit=bandit_version(), skip_tests=sorted(profile.skip_tests), files=files)
     payload = json.dumps(data.model_dump(mode="json", exclude_defaults=True), separators=(",", ":"))
     try:
-        write_signed(_cache_file(cache_dir, skip_tests), payload.encode("utf-8"))
+        write_signed(_cache_file(cache_dir, profile), payload.encode("utf-8"))
     except OSError:
         return

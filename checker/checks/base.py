@@ -55,4 +55,7 @@ class CheckContext:
     rule_id: str
     jobs: int = 1  # parallel workers a check may use (--jobs)
     use_cache: bool = True  # checks with a content-hash cache of their own (bandit) honour --no-cache
+    # `# nosec` and `pragma: allowlist secret` count, unless --no-inline-waivers / `inline_waivers: false`
+    # makes the central waiver list the only way to waive.
+    inline_waivers: bool = True
     today: date | None = None  # the run's date (RunOptions.clock), for age checks; None: the current UTC date

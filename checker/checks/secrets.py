@@ -57,7 +57,8 @@ def secrets(ctx: CheckContext, params: SecretsParams) -> Outcome:  # type: ignor
         text = _text(ctx.index, path)
         if text:
             lines = text.splitlines()
-            findings += [_finding(path, d, lines[d.line - 1]) for d in scan_text(text)]
+            found = scan_text(text, honour_allowlist=ctx.inline_waivers)
+            findings += [_finding(path, d, lines[d.line - 1]) for d in found]
     return Outcome.from_findings(findings, f"no secrets in {len(paths)} text files", "{count} committed secrets")
 
 

@@ -26,6 +26,7 @@ class CheckRequest:
     changed: tuple[Path, ...] | None = None  # as given on the command line (relative to the working directory)
     jobs: int | None = None
     use_cache: bool = True
+    inline_waivers: bool = True
 
 
 def run_check(request: CheckRequest) -> int:
@@ -49,6 +50,7 @@ def run_request(request: CheckRequest) -> RunReport:
         changed=None if request.changed is None else target_relative(request.target, request.changed),
         jobs=request.jobs,
         use_cache=request.use_cache,
+        inline_waivers=request.inline_waivers,
     )
     return run(options)
 

@@ -60,6 +60,7 @@ class RunOptions:
     changed: tuple[str, ...] | None = None  # pre-commit mode: target-relative changed files
     jobs: int | None = None  # parallel workers for checks that parallelise; None: CPU count
     use_cache: bool = False  # the content-hash cache under <target>/.readiness-cache/
+    inline_waivers: bool = True  # False: --no-inline-waivers (the config can turn them off too)
 
 
 def run(options: RunOptions) -> RunReport:
@@ -67,6 +68,8 @@ def run(options: RunOptions) -> RunReport:
     timer = time.perf_counter()
     registry = options.registry or default_registry()
     loaded = load_config(options.target, options.config_file)
+    if not options.inline_waivers:  # the flag overrides the config's `inline_waivers`
+        loaded.config = loaded.config.model_copy(update={"inline_waivers": False})
     rules = load_rules(options.target, loaded, options.extra_packs, registry)
     validate_config(loaded, rules, options.target)
     selected = select(rules, options.only, options.skip)
@@ -156,7 +159,7 @@ def _evaluate(
         return RuleResult(**base, status=Status.SKIPPED, message=disabled)
     params = {**rule.params, **(override.params if override else {})}
     ctx = CheckContext(index=index, config=loaded.config, rule_id=rule.id, jobs=jobs or os.cpu_count() or 1, today=today,
-                       use_cache=use_cache)  # fmt: skip
+                       use_cache=use_cache, inline_waivers=loaded.config.inline_waivers)  # fmt: skip
     outcome, elapsed = evaluate_rule(rule.check, ctx, registry, params)
     findings = tuple(sorted(outcome.findings, key=_finding_order))
     message = outcome.message
