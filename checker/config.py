@@ -128,6 +128,9 @@ class Waiver(Strict):
     expires: date
 
 
+_SECTIONS = frozenset({"rule_packs", "slo", "model", "api", "data", "categories", "rules", "waivers"})
+
+
 class ProjectConfig(Strict):
     service: str | None = None
     fail_on: Severity | None = None
@@ -140,6 +143,14 @@ class ProjectConfig(Strict):
     rules: dict[str, RuleOverride] = {}
     inline_waivers: bool = True  # false: `# nosec` / `pragma: allowlist secret` no longer suppress findings
     waivers: list[Waiver] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_sections_are_defaults(cls, data: Any) -> Any:
+        """`slo:` with every setting commented out (as `readiness init` writes it) means the defaults."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (v is None and k in _SECTIONS)}
+        return data
 
     def category_enabled(self, category: Category) -> bool:
         return self.categories.get(category, CategoryConfig()).enabled

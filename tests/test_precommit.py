@@ -166,3 +166,17 @@ def test_pre_commit_hooks_file_declares_both_hooks() -> None:
     assert validate["entry"] == "readiness rules validate"
     assert re.search(validate["files"], "rules/security.yaml") and re.search(validate["files"], "ops/rule-packs/x.yml")
     assert not re.search(validate["files"], "k8s/deployment.yaml")
+
+
+def test_init_on_a_project_with_little_to_discover_gives_a_config_that_runs(tmp_path: Path) -> None:
+    """A new user's first two commands: `init`, then `check` — no config error from the generated file."""
+    project = tmp_path / "svc"
+    (project / "k8s").mkdir(parents=True)
+    (project / "k8s" / "deploy.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: svc}\n",
+                                                 encoding="utf-8")  # fmt: skip
+    assert CliRunner().invoke(main, ["init", str(project)]).exit_code == 0
+    assert "slo:" in (project / "readiness.yaml").read_text(encoding="utf-8")
+    assert load_config(project).config.slo.p95_latency_ms is None
+    outcome = CliRunner().invoke(main, ["check", str(project), "--no-cache", "--format", "json",
+                                        "--output-dir", str(tmp_path / "out")])  # fmt: skip
+    assert outcome.exit_code == 1, outcome.output  # not ready (no evidence), but not a config error (2)
