@@ -15,6 +15,8 @@ def test_each_open_finding_is_one_line_most_severe_first_then_the_summary() -> N
         "MON001 high error: internal error: ValueError: boom",
         "VER001 low no version declared",  # a finding without a file
         "k8s/broken.yaml:3: cannot be read as data: invalid YAML: bad indentation",
+        "waiver REL002 k8s/*.yaml: in force until 2099-01-01, 1 finding(s) waived: legacy <b>chart</b> (OPS-1) (owner: platform)",
+        "waiver SEC005: EXPIRED on 2020-01-01, no longer applies: ran out",
         (
             "readiness: NOT READY (fail-on high) — 6 of 7 rules evaluated: 1 passed, 3 failed, 1 errors, "
             "1 skipped, 1 waived; score 33.3%"

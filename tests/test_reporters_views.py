@@ -18,7 +18,8 @@ def test_github_annotations_carry_file_line_title_and_level() -> None:
     assert lines[1].startswith("::notice file=services/scorer/k8s/b.yaml,line=9,title=REL001 (high)%3A Title of REL001::"
                                "Deployment 'b' has 1 replica (in the baseline)")  # fmt: skip
     assert "::error title=MON001 could not be evaluated::internal error: ValueError: boom" in lines
-    assert not any("REL002" in line for line in lines)  # waived
+    assert not any("REL002" in line and "file=" in line for line in lines)  # waived findings: no annotation
+    assert "::notice title=waiver REL002::waiver REL002 k8s/*.yaml: in force until 2099-01-01" in "\n".join(lines)
     assert any(line.startswith("::notice title=VER001 (low)%3A Title of VER001::no version declared") for line in lines)
     assert lines[-1] == ("::notice title=readiness::NOT READY: 6 of 7 rules evaluated (3 failed, 1 errors), "
                          "1 skipped, 1 waived; fail-on high")  # fmt: skip
@@ -56,3 +57,17 @@ def test_every_format_is_registered_with_a_renderer() -> None:
     assert set(FILENAMES) == {"json", "sarif", "junit", "markdown", "html"}
     for name in FORMATS:
         assert renderer(name)(sample_report())
+
+
+def test_every_format_lists_the_waivers_in_force_and_expired() -> None:
+    """SPEC §5: every report lists the waivers in force and those expired."""
+    from checker.reporters import renderers
+    from checker.reporters.compact import render as compact
+
+    report = sample_report()
+    outputs = {name: render(report) for name, render in renderers().items()} | {"compact": compact(report)}
+    for name, text in outputs.items():
+        assert "REL002" in text and "SEC005" in text, name
+        assert "ran out" in text, f"{name} does not list the expired waiver"
+    assert "waiver SEC005: EXPIRED on 2020-01-01, no longer applies: ran out" in outputs["junit"]
+    assert "::warning title=waiver SEC005::waiver SEC005: EXPIRED on 2020-01-01" in outputs["github"]

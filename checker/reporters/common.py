@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
-from checker.model import CATEGORY_ORDER, Category, Finding, RuleResult, RunReport, Severity, Status
+from checker.model import CATEGORY_ORDER, Category, Finding, RuleResult, RunReport, Severity, Status, WaiverRecord
 
 STATUS_LABEL = {
     Status.PASS: "PASS",
@@ -80,3 +80,12 @@ def relative_uri(target: str, path: str) -> str:
         return path
     joined = posixpath.normpath(posixpath.join(target, path))
     return path if joined.startswith("../") else joined
+
+
+def waiver_text(waiver: WaiverRecord) -> str:
+    """One line per waiver for the plain-text formats: rule, scope, state, expiry, reason, owner."""
+    scope = f" {waiver.path}" if waiver.path else ""
+    state = f"in force until {waiver.expires}" if waiver.state == "active" else f"EXPIRED on {waiver.expires}"
+    owner = f" (owner: {waiver.owner})" if waiver.owner else ""
+    matched = f", {waiver.matched_findings} finding(s) waived" if waiver.state == "active" else ", no longer applies"
+    return f"waiver {waiver.rule}{scope}: {state}{matched}: {waiver.reason}{owner}"

@@ -7,7 +7,7 @@ commit and where, in lines an editor can jump to, not a table (and not the cost 
 from __future__ import annotations
 
 from checker.model import RuleResult, RunReport, Status
-from checker.reporters.common import failing, is_open, location, score_text
+from checker.reporters.common import failing, is_open, location, score_text, waiver_text
 
 
 def render(report: RunReport) -> str:
@@ -16,6 +16,7 @@ def render(report: RunReport) -> str:
         f"{location(p.path, p.line)}: cannot be read as data: {_one_line(p.message)}"
         for p in report.input_problems
     ]
+    lines += [waiver_text(w) for w in report.waivers]  # every view lists the waivers, in force and expired
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 

@@ -7,7 +7,7 @@ escaped as the runner expects: `%`, CR and LF everywhere, and also `:` and `,` i
 from __future__ import annotations
 
 from checker.model import Finding, RuleResult, RunReport, Severity, Status
-from checker.reporters.common import relative_uri
+from checker.reporters.common import relative_uri, waiver_text
 
 LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice",
          Severity.INFO: "notice"}  # fmt: skip
@@ -21,6 +21,8 @@ def render(report: RunReport) -> str:
         elif result.status == Status.FAIL:
             lines += [_annotation(report, result, f) for f in result.findings or (Finding(message=result.message),)
                       if not f.waived]  # fmt: skip
+    lines += [_command("warning" if w.state == "expired" else "notice", {"title": f"waiver {w.rule}"}, waiver_text(w))
+              for w in report.waivers]  # fmt: skip
     lines.append(_summary(report))
     return "".join(line + "\n" for line in lines)
 

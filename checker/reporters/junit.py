@@ -12,8 +12,8 @@ import re
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
-from checker.model import Category, RuleResult, RunReport, Status
-from checker.reporters.common import by_category, finding_note, location
+from checker.model import Category, RuleResult, RunReport, Status, WaiverRecord
+from checker.reporters.common import by_category, finding_note, location, waiver_text
 
 HOSTNAME = "readiness-checker"  # a report must not depend on the machine that wrote it
 # Characters XML 1.0 cannot carry at all, even escaped (a finding may quote a binary-ish snippet).
@@ -46,10 +46,18 @@ def _suite(report: RunReport, number: int, category: Category, results: list[Rul
     for name, value in (("target", report.target), ("verdict", report.verdict), ("fail_on", report.fail_on.value),
                         ("tool_version", report.tool.version)):  # fmt: skip
         ET.SubElement(properties, "property", {"name": name, "value": value})
+    for waiver in _waivers_of(report, category, first=number == 0):
+        ET.SubElement(properties, "property", {"name": "waiver", "value": waiver_text(waiver)})
     suite.extend(_testcase(category, r) for r in results)
     ET.SubElement(suite, "system-out").text = ""
     ET.SubElement(suite, "system-err").text = ""
     return suite
+
+
+def _waivers_of(report: RunReport, category: Category, first: bool) -> list[WaiverRecord]:
+    """Every report lists the waivers (SPEC §5): each under its rule's category, unknown ones in the first suite."""
+    categories = {r.rule_id: r.category for r in report.results}
+    return [w for w in report.waivers if categories.get(w.rule) == category or (first and w.rule not in categories)]
 
 
 def _testcase(category: Category, result: RuleResult) -> ET.Element:

@@ -41,7 +41,8 @@ def render(report: RunReport) -> str:
         "results": [res for r in report.results if r.status == Status.FAIL for res in _results(report, r, rule_index)],
         "columnKind": "unicodeCodePoints",
         "properties": {"verdict": report.verdict, "score": report.score.overall, "target": report.target,
-                       "coverage": report.coverage.model_dump(mode="json")},  # fmt: skip
+                       "coverage": report.coverage.model_dump(mode="json"),
+                       "waivers": [w.model_dump(mode="json") for w in report.waivers]},  # fmt: skip
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
