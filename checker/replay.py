@@ -14,12 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 from checker import __version__
+from checker.project.gitfiles import git_files
 from checker.signing import read_signed, write_signed
 
 RECORD = Path(".readiness-cache") / "pre-commit-replay.json"
@@ -55,7 +55,7 @@ def remember(target: Path, command: list[str], output: str, exit_code: int) -> N
 
 def fingerprint(target: Path, command: list[str]) -> str | None:
     """A digest of everything a pre-commit run depends on; None outside a git work tree."""
-    files = _tracked(target)
+    files = git_files(target)
     if files is None:
         return None
     digest = hashlib.sha256()
@@ -71,19 +71,6 @@ def fingerprint(target: Path, command: list[str]) -> str | None:
 
 def _today() -> str:
     return datetime.now(timezone.utc).date().isoformat()  # rules judge dates (model age, waiver expiry)
-
-
-def _tracked(target: Path) -> list[str] | None:
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(target), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            capture_output=True, timeout=30, check=False,
-        )  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if proc.returncode != 0:
-        return None
-    return [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
 def _stat_line(path: Path, rel: str) -> bytes:

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.registry import Registry, check_type
-from checker.checks.secret_names import is_secret_name, looks_like_secret_value, mask
+from checker.checks.secret_names import is_secret_name, mask
 from checker.model import Finding
 
 # `$(OTHER_VAR)` (Kubernetes) and `${OTHER_VAR}` (compose) refer to values held elsewhere.
@@ -33,7 +33,11 @@ def _is_inline_secret(name: str, value: Any) -> bool:
     text = str(value)
     if _REFERENCE_ONLY.match(text):
         return False
-    return is_secret_name(name) or looks_like_secret_value(text)
+    if is_secret_name(name):
+        return True
+    from checker.checks.secret_scan import is_known_secret_format  # detect-secrets: only for literal values
+
+    return is_known_secret_format(text)
 
 
 def inline_secret_env(ctx: CheckContext, params: InlineSecretParams) -> Outcome:  # type: ignore[override]

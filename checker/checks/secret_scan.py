@@ -71,6 +71,12 @@ def _allowlisted(text: str, lines: list[str]) -> set[int]:
     return allowed
 
 
+def is_known_secret_format(value: str) -> bool:
+    """Whether detect-secrets recognises `value` as a key or token of a known format (SEC007's value test)."""
+    lines = value.splitlines() or [value]
+    return any(not _is_false_positive(d, lines[d.line - 1]) for d in _known_formats(value, lines))
+
+
 def _known_formats(text: str, lines: list[str]) -> Iterator[Detected]:
     detectors = _value_detectors()
     # One pass over the whole text names the detectors that may match; only those cost a line-by-line pass.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.model import InputProblem
+from checker.project.gitfiles import git_files
 
 # Never project inputs, whatever .gitignore says: VCS data, caches and installed dependencies.
 SKIP_DIRS = frozenset(
@@ -33,7 +33,7 @@ def discover(root: Path) -> Discovery:
     """Tracked files: git's view in a work tree (tracked + untracked-not-ignored), else a .gitignore-aware walk."""
     root = root.resolve()
     result = Discovery()
-    candidates = _git_files(root)
+    candidates = git_files(root)
     if candidates is None:
         candidates = _walk(root, result.read)
     for rel in sorted(set(candidates)):
@@ -45,19 +45,6 @@ def discover(root: Path) -> Discovery:
         elif problem:
             result.problems.append(InputProblem(path=rel, message=problem))
     return result
-
-
-def _git_files(root: Path) -> list[str] | None:
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            capture_output=True, timeout=60, check=False,
-        )  # fmt: skip
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if proc.returncode != 0:
-        return None
-    return [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
 def _outside_or_special(root: Path, rel: str) -> str | None:
