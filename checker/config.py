@@ -128,7 +128,19 @@ class Waiver(Strict):
     expires: date
 
 
-_SECTIONS = frozenset({"rule_packs", "slo", "model", "api", "data", "categories", "rules", "waivers"})
+class Limits(Strict):
+    """Caps that keep hostile or oversized input from exhausting the machine; raise them here when a real
+    project needs more (README, "Limits")."""
+
+    max_file_mb: float = Field(8, gt=0)  # a project file above this is not read: an input problem, never a pass
+    max_yaml_nodes: int = Field(250_000, gt=0)  # nodes of one YAML document after alias expansion
+    rule_timeout_s: float | None = Field(None, gt=0)  # every rule's budget; default: its check type's
+    rule_memory_mb: int = Field(4096, gt=0)  # a rule's evaluation is stopped above this resident memory
+    max_dataset_rows: int = Field(50_000_000, gt=0)  # rows of one dataset (reference or serving)
+    max_dataset_mb: int = Field(4096, gt=0)  # in-memory size of one dataset
+
+
+_SECTIONS = frozenset({"rule_packs", "slo", "model", "api", "data", "categories", "rules", "waivers", "limits"})
 
 
 class ProjectConfig(Strict):
@@ -143,6 +155,7 @@ class ProjectConfig(Strict):
     rules: dict[str, RuleOverride] = {}
     inline_waivers: bool = True  # false: `# nosec` / `pragma: allowlist secret` no longer suppress findings
     waivers: list[Waiver] = []
+    limits: Limits = Limits()
 
     @model_validator(mode="before")
     @classmethod
