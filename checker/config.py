@@ -147,6 +147,7 @@ class ProjectConfig(Strict):
     service: str | None = None
     fail_on: Severity | None = None
     rule_packs: list[str] = []
+    exclude: list[str] = []  # gitignore-style patterns of files that are not inputs (e.g. broken-on-purpose fixtures)
     slo: SloConfig = SloConfig()
     model: ModelConfig = ModelConfig()
     api: ApiConfig = ApiConfig()
