@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, NoReturn
 
@@ -12,6 +16,47 @@ from checker import __version__
 
 SEVERITIES = ["critical", "high", "medium", "low", "info"]
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
+# The shell's convention for a process ended by a signal: 128 + the signal number.
+EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt for SIGINT, so that every `finally` block
+    runs (temporary files removed, worker processes stopped) before the process exits."""
+
+
+def _raise_terminated(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers can only be installed from the main thread (e.g. a test runner's worker thread)
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+class _ReadinessGroup(click.Group):
+    """Maps SIGINT and SIGTERM to exit 130 / 143 with one line, instead of click's `Aborted!` (exit 1)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _sigterm_raises():
+            try:
+                return super().invoke(ctx)
+            except KeyboardInterrupt:
+                _stop("interrupted (SIGINT)", EXIT_SIGINT)
+            except Terminated:
+                _stop("terminated (SIGTERM)", EXIT_SIGTERM)
+
+
+def _stop(what: str, code: int) -> NoReturn:
+    click.echo(f"readiness: {what}", err=True)
+    sys.exit(code)
 
 
 def _fail(lines: list[str]) -> NoReturn:
@@ -25,6 +70,7 @@ def _guarded(debug: bool, action: Callable[[], Any]) -> Any:
     from checker.baseline import BaselineError
     from checker.config import ConfigError
     from checker.engine.run import UsageError
+    from checker.output import ReportWriteError
     from checker.packs.loader import PackError
 
     try:
@@ -33,7 +79,7 @@ def _guarded(debug: bool, action: Callable[[], Any]) -> Any:
         _fail(exc.problems)
     except PackError as exc:
         _fail([str(p) for p in exc.problems])
-    except (UsageError, BaselineError) as exc:
+    except (UsageError, BaselineError, ReportWriteError) as exc:
         _fail([f"error: {exc}"])
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -46,7 +92,7 @@ def _guarded(debug: bool, action: Callable[[], Any]) -> Any:
 debug_option = click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_ReadinessGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="readiness")
 def main() -> None:
     """Deployment readiness and audit checks for services that put ML models into production."""

@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Callable, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -27,7 +27,18 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from checker.model import Category, Severity
-from checker.yamlpos import PathPart, YamlError, format_path, key_position, load_one
+from checker.yamlpos import (
+    PathPart,
+    YamlError,
+    coercion_hint,
+    duplicate_keys,
+    format_path,
+    key_position,
+    load_one,
+    read_text,
+)
+
+CONFIG_MAX_DEPTH = 64  # a config nests a few levels; the cap keeps hostile nesting away from recursion limits
 
 CONFIG_FILES = ("readiness.yaml", "readiness.yml")
 
@@ -53,6 +64,14 @@ class PreviousSpec(Strict):
     git: str | None = None
     path: str | None = None
     file: str | None = None
+
+    @field_validator("git")
+    @classmethod
+    def _plain_revision(cls, value: str | None) -> str | None:
+        """The revision is passed to `git`: one that starts with `-` would be read as an option."""
+        if value is not None and (value.startswith("-") or any(ch.isspace() or ord(ch) < 32 for ch in value)):
+            raise ValueError(f"{value!r} is not a git revision (no leading '-', spaces or control characters)")
+        return value
 
     @model_validator(mode="after")
     def _one_source(self) -> PreviousSpec:
@@ -132,12 +151,13 @@ class Limits(Strict):
     """Caps that keep hostile or oversized input from exhausting the machine; raise them here when a real
     project needs more (README, "Limits")."""
 
-    max_file_mb: float = Field(8, gt=0)  # a project file above this is not read: an input problem, never a pass
-    max_yaml_nodes: int = Field(250_000, gt=0)  # nodes of one YAML document after alias expansion
-    rule_timeout_s: float | None = Field(None, gt=0)  # every rule's budget; default: its check type's
-    rule_memory_mb: int = Field(4096, gt=0)  # a rule's evaluation is stopped above this resident memory
-    max_dataset_rows: int = Field(50_000_000, gt=0)  # rows of one dataset (reference or serving)
-    max_dataset_mb: int = Field(4096, gt=0)  # in-memory size of one dataset
+    max_file_mb: float = Field(default=8, gt=0)  # a project file above this is not read: an input problem, never a pass
+    max_yaml_nodes: int = Field(default=250_000, gt=0)  # nodes of one YAML document after alias expansion
+    rule_timeout_s: float | None = Field(default=None, gt=0)  # every rule's budget; default: its check type's
+    rule_memory_mb: int = Field(default=4096, gt=0)  # a rule's evaluation is stopped above this resident memory
+    max_dataset_rows: int = Field(default=50_000_000, gt=0)  # rows of one dataset (reference or serving)
+    max_dataset_mb: int = Field(default=4096, gt=0)  # in-memory size of one dataset
+    max_dataset_columns: int = Field(default=10_000, gt=0)  # columns of one dataset (pyarrow's CSV reader slows per column)
 
 
 _SECTIONS = frozenset({"rule_packs", "slo", "model", "api", "data", "categories", "rules", "waivers", "limits"})
@@ -231,24 +251,41 @@ def _load(target: Path, explicit: Path | None) -> LoadedConfig:
             return _from_pyproject(explicit, required=True)
         return _from_yaml(explicit)
     for name in CONFIG_FILES:
-        if (target / name).is_file():
-            return _from_yaml(target / name)
-    if (target / "pyproject.toml").is_file():
-        return _from_pyproject(target / "pyproject.toml", required=False)
+        found = _discovered(target, name)
+        if found is not None:
+            return _from_yaml(found)
+    pyproject = _discovered(target, "pyproject.toml")
+    if pyproject is not None:
+        return _from_pyproject(pyproject, required=False)
     return LoadedConfig(ProjectConfig())
 
 
 def _read(path: Path) -> str:
+    """The config text: a regular file under the size cap (its own `limits` cannot apply before it is read)."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}:1:1: (file): cannot read config: {exc}"]) from None
+        return read_text(path)
+    except OSError as exc:
+        raise ConfigError([f"{path}:1:1: (file): cannot read config: {exc.strerror or exc}"]) from None
+    except YamlError as exc:
+        raise ConfigError([f"{path}:{exc.line or 1}:{exc.column or 1}: (file): {exc.message}"]) from None
+
+
+def _discovered(target: Path, name: str) -> Path | None:
+    """PATH/<name> when it is a file; a symlink out of the project is refused, not followed."""
+    path = target / name
+    if not path.is_symlink() and not path.exists():
+        return None
+    if not _inside(target.resolve(), path):
+        raise ConfigError([f"{path}:1:1: (file): the config file is a symlink that leaves the project root; not read"])
+    if not path.is_file():  # a FIFO would hang the read; a folder or device is no config either
+        raise ConfigError([f"{path}:1:1: (file): the config file is not a regular file; not read"])
+    return path
 
 
 def _from_yaml(path: Path) -> LoadedConfig:
     text = _read(path)
     try:
-        doc = load_one(text)
+        doc = load_one(text, max_depth=CONFIG_MAX_DEPTH)
     except YamlError as exc:
         raise ConfigError([f"{path}:{exc.line or 1}:{exc.column or 1}: (yaml): {exc.message}"]) from None
     loaded = LoadedConfig(ProjectConfig(), file=str(path), doc=doc, text=text)
@@ -256,7 +293,10 @@ def _from_yaml(path: Path) -> LoadedConfig:
         return loaded
     if not isinstance(doc, dict):
         raise ConfigError([loaded.problem((), "the config must be a mapping of keys")])
-    duplicates = [loaded.problem((key,), "duplicate key") for key, _ in getattr(doc, "duplicates", [])]
+    duplicates = [
+        f"{path}:{line}:{col}: {format_path(key_path)}: duplicate key (first written at line {first[0]}, column {first[1]})"
+        for key_path, (line, col), first in duplicate_keys(doc)
+    ]
     loaded.config = _validate(doc, loaded, duplicates)
     return loaded
 
@@ -293,7 +333,14 @@ def _validate(data: Any, loaded: LoadedConfig, problems: list[str]) -> ProjectCo
 
 def _pydantic_problem(err: Any, loaded: LoadedConfig) -> str:
     loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
-    return loaded.problem(loc, _message(err, loc))
+    hint = coercion_hint(loaded.doc, loc) if loaded.doc is not None and _is_type_error(err) else None
+    return loaded.problem(loc, _message(err, loc) + (f" {hint}" if hint else ""))
+
+
+def _is_type_error(err: Any) -> bool:
+    """A wrong kind of value, where YAML 1.1 reading `no` or `1.10` as a boolean or number is the likely cause."""
+    kind = str(err["type"])
+    return kind.endswith("_type") or kind in ("enum", "literal_error", "string_pattern_mismatch")
 
 
 def _message(err: Any, loc: tuple[PathPart, ...]) -> str:
@@ -383,27 +430,55 @@ def _nth_array_table(lines: list[str], start: int, key: str | None, index: int) 
 
 
 # --- configured paths: relative, inside the root, existing --------------------------------------------
+# Checked right after the config is parsed and before anything it names is opened: the config of an
+# untrusted pull request must not make the checker read outside the project, hang on a FIFO or fetch a URL.
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|[^\\/])")  # http://, file://, s3://, data:… (not C:\)
+_GLOB = re.compile(r"[*?[]")
+_KeyedPath = tuple[tuple[PathPart, ...], str | None]
 
 
 def path_problems(loaded: LoadedConfig, root: Path) -> list[str]:
+    """Every configured path that is not a relative path to something inside `root`, as problem lines."""
     config = loaded.config
-    paths: list[tuple[tuple[PathPart, ...], str | None]] = [
+    root = root.resolve()
+    problems = [
+        loaded.problem(key, problem)
+        for key, value in _file_paths(config) if value is not None
+        for problem in [_lexical_problem(value) or _unreadable(_filesystem_problem, root, value)] if problem
+    ]  # fmt: skip
+    problems += [
+        loaded.problem(("rule_packs", i), problem)
+        for i, value in enumerate(config.rule_packs)
+        for problem in [_lexical_problem(value) or _unreadable(_pack_problem, root, value)] if problem
+    ]  # fmt: skip
+    problems += [  # patterns and paths inside a git revision: never opened here, but they cannot name the outside
+        loaded.problem(key, problem)
+        for key, value in _pattern_paths(config) if value is not None
+        for problem in [_lexical_problem(value)] if problem
+    ]  # fmt: skip
+    return problems
+
+
+def _file_paths(config: ProjectConfig) -> list[_KeyedPath]:
+    paths: list[_KeyedPath] = [
         (("slo", "evidence"), config.slo.evidence),
         (("model", "metadata"), config.model.metadata),
         (("api", "spec"), config.api.spec),
         (("api", "previous", "file"), config.api.previous.file if config.api.previous else None),
     ]
-    paths += [(("rule_packs", i), p) for i, p in enumerate(config.rule_packs)]
-    paths += _dataset_paths(config.data)
-    return [
-        loaded.problem(key, problem)
-        for key, value in paths if value is not None
-        for problem in [_path_problem(root, value)] if problem
-    ]  # fmt: skip
+    return paths + _dataset_paths(config.data)
 
 
-def _dataset_paths(data: DataConfig) -> list[tuple[tuple[PathPart, ...], str | None]]:
-    found: list[tuple[tuple[PathPart, ...], str | None]] = []
+def _pattern_paths(config: ProjectConfig) -> list[_KeyedPath]:
+    found: list[_KeyedPath] = [(("waivers", i, "path"), w.path) for i, w in enumerate(config.waivers)]
+    if config.api.previous is not None:
+        found.append((("api", "previous", "path"), config.api.previous.path))
+    return found
+
+
+def _dataset_paths(data: DataConfig) -> list[_KeyedPath]:
+    found: list[_KeyedPath] = []
     if data.reference:
         found += [(("data", "reference", "path"), data.reference.path), (("data", "reference", "suite"), data.reference.suite)]
     serving_list = isinstance(data.serving, list)
@@ -413,13 +488,89 @@ def _dataset_paths(data: DataConfig) -> list[tuple[tuple[PathPart, ...], str | N
     return found
 
 
-def _path_problem(root: Path, value: str) -> str | None:
-    root = root.resolve()
-    if Path(value).is_absolute():
+def _unreadable(check: Callable[[Path, str], str | None], root: Path, value: str) -> str | None:
+    """`check`, with a path the OS refuses (too long, a loop, no permission) reported instead of raised."""
+    try:
+        return check(root, value)
+    except OSError as exc:
+        return f"path {value!r} cannot be checked: {exc.strerror or exc}"
+
+
+def _lexical_problem(value: str) -> str | None:
+    """What is wrong with the text of a path, before the file system is asked anything."""
+    if not value.strip():
+        return "empty path"
+    if "\x00" in value:
+        return f"path {value!r} contains a NUL byte"
+    if _URL.match(value):
+        return f"path {value!r} is a URL: only files inside the project are read, nothing is fetched"
+    if value.startswith("~"):
+        return f"path {value!r} starts with '~', which is not expanded: write it relative to the project root"
+    if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value) or Path(value).is_absolute():
         return f"path {value!r} must be relative to the project root"
-    target = (root / value).resolve()
-    if not target.is_relative_to(root):
+    parts = re.split(r"[\\/]", value)
+    depth = 0
+    for part in parts:
+        depth += -1 if part == ".." else 0 if part in ("", ".") else 1
+        if depth < 0:
+            return f"path {value!r} leaves the project root"
+    return None
+
+
+def _filesystem_problem(root: Path, value: str) -> str | None:
+    if _GLOB.search(value):
+        matches = _glob(root, value)
+        if not matches:
+            return f"no file matches {value!r}"
+        outside = next((m for m in matches if not _inside(root, m)), None)
+        return None if outside is None else f"{value!r} matches {_shown(root, outside)!r}, which leaves the project root"
+    target = root / value
+    if not _inside(root, target):
         return f"path {value!r} leaves the project root"
-    if any(ch in value for ch in "*?["):
-        return None if any(root.glob(value)) else f"no file matches {value!r}"
     return None if target.exists() else f"path {value!r} does not exist"
+
+
+def _pack_problem(root: Path, value: str) -> str | None:
+    """A rule pack entry: its files (a folder's *.yaml, a glob's matches) must be regular files inside."""
+    problem = _filesystem_problem(root, value)
+    if problem:
+        return problem
+    files = rule_pack_files(root, value)
+    if not files:
+        return f"no rule pack (*.yaml, *.yml) in {value!r}"
+    for file in files:
+        if not _inside(root, file):
+            return f"{value!r} includes {_shown(root, file)!r}, which leaves the project root"
+        if not file.is_file():
+            return f"{_shown(root, file)!r} is not a regular file"
+    return None
+
+
+def rule_pack_files(root: Path, value: str) -> list[Path]:
+    """The pack files that one `rule_packs` entry names: a file, a folder's *.yaml/*.yml, or a glob."""
+    found: list[Path] = []
+    for path in _glob(root, value) if _GLOB.search(value) else [root / value]:
+        if path.is_dir():
+            found += sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+        else:
+            found.append(path)
+    return found
+
+
+def _glob(root: Path, pattern: str) -> list[Path]:
+    try:
+        return sorted(root.glob(pattern))
+    except (ValueError, NotImplementedError, OSError):  # a pattern pathlib refuses matches nothing
+        return []
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Does `path`, symlinks followed, stay inside `root` (already resolved)?"""
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte: not a path inside
+        return False
+
+
+def _shown(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)

@@ -6,10 +6,12 @@ Models are frozen so that a reporter can never change what another reporter show
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 
 class Severity(StrEnum):
@@ -50,7 +52,33 @@ class Status(StrEnum):
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # NaN and infinities have no JSON form: refused, so that every report stays strict JSON.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _encodable(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return encodable(value)
+        if isinstance(value, tuple) and any(isinstance(item, str) for item in value):
+            return tuple(encodable(item) if isinstance(item, str) else item for item in value)
+        return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """`text` without lone surrogates, which no report file can encode. A file name that is not UTF-8 reaches
+    us surrogate-escaped (U+DC80-U+DCFF): its raw bytes are shown as `\\xNN`, any other surrogate as `\\uNNNN`."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(_escaped_surrogate, text)
+
+
+def _escaped_surrogate(match: re.Match[str]) -> str:
+    point = ord(match.group())
+    return f"\\x{point - 0xDC00:02x}" if 0xDC80 <= point <= 0xDCFF else f"\\u{point:04x}"
 
 
 class Finding(Frozen):

@@ -338,3 +338,10 @@ def test_api_diff_command_reads_git_revisions(tmp_path: Path, monkeypatch: pytes
     assert "operation POST /items was removed" in result.output and "api/openapi.yaml:16@v1.0.0" in result.output
     unknown = CliRunner().invoke(main, ["api-diff", "v7:api/openapi.yaml", "api/openapi.yaml"])
     assert unknown.exit_code == 2 and "git fetch --tags --unshallow" in unknown.output
+
+
+def test_api_diff_refuses_a_revision_that_looks_like_an_option(tmp_path: Path) -> None:
+    target = _git_project(tmp_path)
+    result = CliRunner().invoke(main, ["api-diff", "--", "--output=/tmp/x:api/openapi.yaml", str(target / "api/openapi.yaml")])
+    assert result.exit_code == 2
+    assert "'--output=/tmp/x' is not a git revision" in result.output

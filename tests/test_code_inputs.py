@@ -26,7 +26,7 @@ def test_unparseable_python_is_listed_as_an_input_problem(tmp_path: Path) -> Non
     )
     report = run(RunOptions(target=tmp_path, only=("MON004", "MON001"), clock=lambda: FIXED_NOW))
     statuses = {r.rule_id: r.status for r in report.results}
-    assert statuses == {"MON004": Status.PASS, "MON001": Status.FAIL}
+    assert statuses == {"MON004": Status.ERROR, "MON001": Status.FAIL}  # MON004 could not judge broken.py
     (problem,) = [p for p in report.input_problems if p.path == "svc/broken.py"]
     assert problem.line == 1
     assert problem.message.startswith("not valid Python:")

@@ -74,7 +74,7 @@ def test_invalid_yaml(project: Path) -> None:
 
 def test_duplicate_key_and_non_mapping(project: Path) -> None:
     _write(project, "readiness.yaml", "service: a\nfail_on: high\nservice: b\n")
-    assert _check() == (2, ["proj/readiness.yaml:3:1: service: duplicate key"])
+    assert _check() == (2, ["proj/readiness.yaml:3:1: service: duplicate key (first written at line 1, column 1)"])
     _write(project, "readiness.yaml", "- service\n")
     assert _check() == (2, ["proj/readiness.yaml:1:1: (root): the config must be a mapping of keys"])
 
@@ -240,3 +240,12 @@ def test_readiness_yaml_wins_over_pyproject(project: Path) -> None:
 def test_config_error_problems_are_sorted_by_position() -> None:
     error = ConfigError(["b.yaml:1:1: x: m", "a.yaml:10:1: x: m", "a.yaml:9:3: x: m", "a.yaml:9:1: x: m"])
     assert error.problems == ["a.yaml:9:1: x: m", "a.yaml:9:3: x: m", "a.yaml:10:1: x: m", "b.yaml:1:1: x: m"]
+
+
+def test_previous_git_revision_may_not_look_like_an_option(project: Path) -> None:
+    """The revision is handed to `git`: `--output=…` would be read as an option, not a revision."""
+    _write(project, "readiness.yaml", "api:\n  previous: {git: '--output=/tmp/x', path: api.yaml}\n")
+    code, errors = _check()
+    assert code == 2
+    assert errors == ["proj/readiness.yaml:2:14: api.previous.git: '--output=/tmp/x' is not a git revision "
+                      "(no leading '-', spaces or control characters)"]  # fmt: skip

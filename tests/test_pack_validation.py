@@ -41,7 +41,7 @@ def _expected(invalid: str, broken: str, rel001: str) -> list[str]:
             "(its checks take: paths)"
         ),
         f"{invalid}:82:5: rules[8].id: duplicate rule id 'REL001' {rel001}",
-        f"{invalid}:94:5: rules[9].severity: duplicate key",
+        f"{invalid}:94:5: rules[9].severity: duplicate key (first written at line 93, column 5)",
         f"{broken}:6:1: (yaml): did not find expected ',' or ']'",
     ]
 
@@ -159,8 +159,8 @@ def test_unreadable_and_non_mapping_packs(tmp_path: Path) -> None:
         )
     lines = [str(p) for p in caught.value.problems]
     assert lines[0].startswith("gone.yaml:1:1: (file): cannot read rule pack: ")
-    assert lines[1].startswith("latin1.yaml:1:1: (file): cannot read rule pack: 'utf-8' codec can't decode")
-    assert lines[2] == "list.yaml:1:1: (root): ['just', 'a list'] is not of type 'object'"
+    assert lines[1] == "latin1.yaml:1:17: (file): not valid UTF-8: byte 0xe9 (invalid continuation byte)"
+    assert lines[2] == "list.yaml:1:1: (root): a rule pack is a mapping with `pack:` and `rules:`, not a list"
 
 
 def test_rules_validate_missing_file_is_exit_2(packs: Path) -> None:

@@ -11,7 +11,7 @@ from report_samples import EXAMPLE, FIXED_NOW, project_copy
 from checker.cache import CACHE_DIR, CACHE_FILE
 from checker.cli import main
 from checker.config import load_config
-from checker.engine import run as engine
+from checker.engine import results as engine_results
 from checker.engine.run import RunOptions, run
 from checker.model import RunReport
 
@@ -32,15 +32,16 @@ def example(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def evaluations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Rule ids actually evaluated (not replayed from the cache), in order."""
+    """Rule ids actually evaluated (not replayed from the cache), in order. The lead hands the cache misses to
+    `_evaluate` (which runs them in a worker process), so they are counted here, in this process."""
     seen: list[str] = []
-    original = engine._evaluate
+    original = engine_results._evaluate
 
-    def counting(rule, *args, **kwargs):  # type: ignore[no-untyped-def]
-        seen.append(rule.id)
-        return original(rule, *args, **kwargs)
+    def counting(rules, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.extend(rule.id for rule in rules)
+        return original(rules, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "_evaluate", counting)
+    monkeypatch.setattr(engine_results, "_evaluate", counting)
     return seen
 
 

@@ -121,9 +121,11 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Reads]]:
     yield box
 
 
-def _run(target: Path) -> RunReport:
+def _run(target: Path, isolate: bool = False) -> RunReport:
     # jobs=1: bandit analyses in this process, so its own reads are exercised (and excused) here too.
-    return run(RunOptions(target=target, skip=("data_compatibility",), clock=lambda: FIXED_NOW, jobs=1))
+    # isolate=False: rules normally run in a forked worker, whose counters this process would never see;
+    # in-process evaluation is the same code on the same index (tests/test_isolation.py compares the reports).
+    return run(RunOptions(target=target, skip=("data_compatibility",), clock=lambda: FIXED_NOW, jobs=1, isolate=isolate))
 
 
 def _more_than_once(counter: Counter[Any]) -> dict[Any, int]:
@@ -148,6 +150,22 @@ def test_every_file_is_read_and_parsed_at_most_once(tree: str, tmp_path: Path, c
     assert _more_than_once(reads.document_parses) == {}
     assert _more_than_once(reads.python_parses) == {}
     assert reads.stray_python_parses == Counter(), "Python code is parsed once, by PythonSources"
+
+
+def test_isolated_evaluation_leaves_every_read_to_the_worker(tmp_path: Path, counted: list[Reads]) -> None:
+    """With rules in a forked worker, the lead reads only what the engine reads before the index exists (once
+    each, handed to the index, which the worker inherits): it never reads a file through the index itself, so
+    isolation cannot add a second read of anything the worker reads."""
+    target = tmp_path / "fraud-scorer"
+    shutil.copytree(TREES["fraud-scorer"], target, ignore=shutil.ignore_patterns(".readiness-cache", "reports"))
+    counted.append(Reads(target))
+
+    report = _run(target, isolate=True)
+
+    reads = counted[0]
+    assert len([r for r in report.results if r.status in (Status.PASS, Status.FAIL)]) >= 20  # the worker ran them
+    assert reads.index_reads == Counter() and reads.document_parses == Counter()
+    assert _more_than_once(reads.direct_opens) == {}
 
 
 def test_the_instrumentation_notices_a_check_that_reads_around_the_index(

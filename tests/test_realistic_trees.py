@@ -170,6 +170,9 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> RunReport:
     return check(copy_tree("broken", tmp_path_factory.mktemp("trees")))
 
 
+UNREADABLE_YAML = ["alias-bomb.yaml", "model.yaml", "notes.yaml", "syntax-error.yaml"]
+
+
 def test_broken_files_are_listed_as_input_problems(broken: RunReport) -> None:
     problems = {p.path: p for p in broken.input_problems}
     assert problems["syntax-error.yaml"].line == 13
@@ -182,13 +185,19 @@ def test_broken_files_are_listed_as_input_problems(broken: RunReport) -> None:
 
 
 def test_broken_tree_still_judges_the_valid_deployment(broken: RunReport) -> None:
-    assert not errors(broken)
+    """The valid deployment is judged; the YAML files that could not be read are findings of every rule that
+    needed them, so no rule passes as if they were fine (issue 7: never a silent pass)."""
     for rule_id in ("SCA003", "REL004", "REL008"):
-        found = result(broken, rule_id).findings
-        assert [(f.path, "'survivor'" in f.message) for f in found] == [("ok.yaml", True)]
+        found = result(broken, rule_id)
+        assert found.status == Status.FAIL, rule_id
+        judged = [(f.path, "'survivor'" in f.message) for f in found.findings if f.path == "ok.yaml"]
+        assert judged == [("ok.yaml", True)], rule_id
+        assert [f.path for f in found.findings if f.path != "ok.yaml"] == UNREADABLE_YAML, rule_id
     for rule_id in (*CONTAINER_RULES, "REL001", "REL002", "REL003", "REL010"):
-        assert result(broken, rule_id).status == Status.PASS, rule_id
-    assert findings_under(broken, "syntax-error.yaml", "alias-bomb.yaml", "model.yaml", "notes.yaml") == []
+        found = result(broken, rule_id)  # ok.yaml passes them, the unreadable files keep them from passing
+        assert found.status == Status.ERROR, rule_id
+        assert found.message.startswith("could not read 4 input file(s): alias-bomb.yaml (invalid YAML: "), rule_id
+        assert [f.path for f in found.findings] == UNREADABLE_YAML, rule_id
 
 
 def test_broken_pyproject_fails_closed(broken: RunReport) -> None:

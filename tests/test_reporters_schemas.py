@@ -68,7 +68,8 @@ def test_schemas_accept_every_status_and_hostile_text() -> None:
         update={"findings": (Finding(message="control \x00\x1b chars", path="a.yaml", line=2),)}))})  # fmt: skip
     log, _ = _assert_valid(report)
     run = log["runs"][0]
-    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    note, *problems = run["invocations"][0]["toolExecutionNotifications"]
+    assert [p["level"] for p in problems] == ["warning"] * len(problems)  # input problems come after rule errors
     assert note["associatedRule"]["id"] == "MON001" and "boom" in note["message"]["text"]
     assert not [r for r in run["results"] if r["ruleId"] == "MON001"]  # an error is not a finding
 
@@ -79,7 +80,7 @@ def test_sarif_locations_fingerprints_and_states() -> None:
     pathless = by_message["no version declared"]["locations"][0]["physicalLocation"]
     assert pathless == {"artifactLocation": {"uri": "services/scorer/", "uriBaseId": "%SRCROOT%"}}
     no_line = next(r for r in run["results"] if r["ruleId"] == "SEC007")["locations"][0]["physicalLocation"]
-    assert "region" not in no_line and no_line["artifactLocation"]["uri"] == "services/scorer/deploy/app, v2.yaml"
+    assert "region" not in no_line and no_line["artifactLocation"]["uri"] == "services/scorer/deploy/app,%20v2.yaml"
     assert by_message["Deployment 'b' has 1 replica"]["baselineState"] == "unchanged"
     assert "baselineState" not in by_message["Deployment 'a' has 1 replica"]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}

@@ -68,8 +68,8 @@ def register(registry: Registry) -> None:
 
 def unusable(exc: Exception) -> Outcome:
     """A dataset that cannot be read (or an engine that cannot start): `error`, naming the file."""
-    path = exc.path if isinstance(exc, DatasetError) else None
-    return Outcome(status=Status.ERROR, message=str(exc), findings=(Finding(message=str(exc), path=path),))
+    path, line = (exc.path, exc.line) if isinstance(exc, DatasetError) else (None, None)
+    return Outcome(status=Status.ERROR, message=str(exc), findings=(Finding(message=str(exc), path=path, line=line),))
 
 
 def load_frame(ctx: CheckContext, dataset: DatasetConfig) -> Frame:
@@ -96,15 +96,19 @@ def _compare(ctx: CheckContext, judge: Callable[[Frame, Frame], list[Finding]], 
 
 def _signature_models(ctx: CheckContext) -> list[Any]:
     """Loadable MLmodel files (configured, else discovered); unreadable ones are VER003's to report."""
+    return _read_models(ctx)[0]
+
+
+def _read_models(ctx: CheckContext) -> tuple[list[Any], list[Finding]]:
     from checker.project import mlmodel
 
-    models = []
+    models, problems = [], []
     for path in mlmodel.discover(ctx.index, ctx.config):
         try:
             models.append(mlmodel.load(ctx.index, path))
-        except mlmodel.MLModelError:
-            continue
-    return models
+        except mlmodel.MLModelError as exc:
+            problems.append(Finding(message=f"{exc.path}: {exc.message}", path=exc.path, line=exc.line))
+    return models, problems
 
 
 # --- DAT002 ------------------------------------------------------------------------------------------
@@ -134,7 +138,10 @@ def dataset_signature(ctx: CheckContext, params: NoParams) -> Outcome:  # type: 
 
     if not ctx.config.data.serving_sets:
         return Outcome.skipped("no serving dataset configured (data.serving in readiness.yaml)")
-    models = [m for m in _signature_models(ctx) if m.inputs]
+    loaded, problems = _read_models(ctx)
+    if problems:  # a broken MLmodel must not read as "no signature to check"
+        return Outcome(status=Status.ERROR, message=problems[0].message, findings=tuple(problems))
+    models = [m for m in loaded if m.inputs]
     columns = [m for m in models if all(f.kind == "column" and f.name for f in m.inputs)]
     if not columns:
         return Outcome.skipped("no MLmodel with a column-based input signature" if not models else

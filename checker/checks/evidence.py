@@ -60,7 +60,7 @@ def load_test_slo(ctx: CheckContext, params: NoParams) -> Outcome:
 def _judge(result: LoadTestResult, slo: SloConfig) -> list[Finding]:
     if result.problem:
         message = f"{result.tool} result {result.path} cannot be read: {result.problem}"
-        return [Finding(message=message, path=result.path, locator=f"{result.path}:unreadable")]
+        return [Finding(message=message, path=result.path, line=result.problem_line, locator=f"{result.path}:unreadable")]
     return _judge_latency(result, slo.p95_latency_ms) + _judge_throughput(result, slo.throughput_rps)
 
 

@@ -67,7 +67,10 @@ def target_relative(target: Path, files: tuple[Path, ...]) -> tuple[str, ...]:
 
 
 def emit(report: RunReport, formats: tuple[str, ...], output_dir: Path) -> None:
-    """Render every file format first; write only when all succeeded, so no report is partial or stale."""
+    """Render every file format first; write only when all succeeded, so no report is partial or stale.
+
+    The files are then replaced as one set (`checker.output`): an unwritable output raises `ReportWriteError`
+    and a signal never leaves half of them new."""
     wanted = list(dict.fromkeys(formats))
     files = [FILENAMES[f] for f in wanted if f in FILENAMES]
     try:

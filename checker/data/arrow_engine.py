@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checker.data import preflight
 from checker.data.frame import Column, Kind, MixedColumn
+from checker.data.preflight import DataLimits, first_line
 from checker.data.sources import DatasetError, DatasetFiles
 
 if TYPE_CHECKING:
@@ -15,38 +17,99 @@ if TYPE_CHECKING:
 NUMBER_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 MIXED_PROBE_ROWS = 10_000  # a text column is probed on its first rows before a full scan
 MIXED_SAMPLES = 3
+CSV_BLOCK = 1 << 20  # pyarrow's default block size
 
 
-def load(root: Path, files: DatasetFiles) -> ArrowFrame:
-    """Read every part once; raise DatasetError naming the part that is unreadable."""
+def load(root: Path, files: DatasetFiles, limits: DataLimits) -> ArrowFrame:
+    """Check the caps, then read every part once; raise DatasetError naming the part that is unusable."""
     import pyarrow as pa
 
-    tables = [_read_part(root, files, part) for part in files.files]
+    root = root.resolve()
+    if files.format == "csv":
+        block_size = _block_size(preflight.check_csv(root, files, limits))
+    else:
+        preflight.check_parquet(root, files, limits)
+        block_size = CSV_BLOCK
+    tables = [_read_part(root, files, part, block_size) for part in files.files]
+    _same_columns(root, files, tables)
     try:
         table = tables[0] if len(tables) == 1 else pa.concat_tables(tables, promote_options="default")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise DatasetError(files.label, f"its parts disagree on the columns or their types: {_first_line(exc)}") from None
+        raise DatasetError(files.label, f"its parts disagree on the columns or their types: {first_line(exc)}") from None
     if table.num_columns == 0:
         raise DatasetError(files.label, "the dataset has no columns")
+    # The footer or the text size may understate what decoding made of it: judged again once loaded.
+    if table.num_rows > limits.max_rows:
+        raise limits.too_many_rows(files.label, table.num_rows)
+    if table.nbytes > limits.max_bytes:
+        raise limits.too_large(files.label, f"the dataset takes {table.nbytes / preflight.MB:,.1f} MB in memory")
     return ArrowFrame(files.label, table)
 
 
-def _read_part(root: Path, files: DatasetFiles, part: Path) -> pa.Table:
+def _block_size(scan: preflight.CsvScan) -> int:
+    """pyarrow parses CSV in blocks that must hold a whole row: a very wide header gets larger blocks."""
+    return max(CSV_BLOCK, 2 * (scan.longest_header + 1))
+
+
+def _same_columns(root: Path, files: DatasetFiles, tables: list[pa.Table]) -> None:
+    """Parts of one dataset hold the same columns: a stray file in the folder is not silently merged."""
+    first = tables[0].column_names
+    for part, table in zip(files.files[1:], tables[1:]):
+        if set(table.column_names) != set(first):
+            missing = [c for c in first if c not in table.column_names]
+            extra = [c for c in table.column_names if c not in first]
+            detail = "; ".join(f"{word} {_names(cols)}" for word, cols in (("lacks", missing), ("adds", extra)) if cols)
+            other = preflight.shown(root, files.files[0])
+            raise DatasetError(preflight.shown(root, part), f"its columns differ from {other}: {detail}")
+
+
+def _names(columns: list[str], shown: int = 5) -> str:
+    listed = ", ".join(repr(c) for c in columns[:shown])
+    return listed + (f" and {len(columns) - shown} more" if len(columns) > shown else "")
+
+
+def _read_part(root: Path, files: DatasetFiles, part: Path, block_size: int) -> pa.Table:
     import pyarrow as pa
 
-    shown = files.relative(root.resolve(), part.resolve()) if part.resolve().is_relative_to(root.resolve()) else str(part)
+    shown = preflight.shown(root, part)
     try:
-        return _read_csv(part) if files.format == "csv" else _read_parquet(part)
+        return _read_csv(part, block_size) if files.format == "csv" else _read_parquet(part)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError) as exc:
-        kind = "CSV" if files.format == "csv" else "Parquet"
-        raise DatasetError(shown, f"not a readable {kind} file: {_first_line(exc)}") from None
+        if files.format == "csv":
+            raise _csv_problem(shown, part, block_size, exc) from None
+        raise DatasetError(shown, f"not a readable Parquet file: {first_line(exc)}") from None
 
 
-def _read_csv(part: Path) -> pa.Table:
+def _read_csv(part: Path, block_size: int, use_threads: bool = True, on_invalid: Any = None) -> pa.Table:
     from pyarrow import csv
 
-    delimiter = "\t" if part.name.lower().endswith(".tsv") else ","
-    return csv.read_csv(part, parse_options=csv.ParseOptions(delimiter=delimiter))
+    return csv.read_csv(
+        part,
+        read_options=csv.ReadOptions(block_size=block_size, use_threads=use_threads),
+        parse_options=csv.ParseOptions(delimiter=preflight.csv_delimiter(part), invalid_row_handler=on_invalid),
+    )
+
+
+def _csv_problem(shown: str, part: Path, block_size: int, exc: Exception) -> DatasetError:
+    """The read error, located: the multi-threaded reader does not know line numbers, so a failed read is
+    parsed again on one thread (the error path only) to find the first malformed row."""
+    import pyarrow as pa
+
+    found: list[Any] = []
+
+    def first_invalid(row: Any) -> str:
+        found.append(row)
+        return "error"
+
+    try:
+        _read_csv(part, block_size, use_threads=False, on_invalid=first_invalid)
+    except (pa.ArrowException, OSError):
+        pass
+    if not found:
+        return DatasetError(shown, f"not a readable CSV file: {first_line(exc)}")
+    row = found[0]
+    hint = " (an unbalanced quote?)" if row.text.count('"') % 2 else ""
+    return DatasetError(shown, f"expected {row.expected_columns} fields, found {row.actual_columns}{hint}", row.number)
 
 
 def _read_parquet(part: Path) -> pa.Table:
@@ -58,11 +121,6 @@ def _read_parquet(part: Path) -> pa.Table:
         return reader.read()
     finally:
         reader.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
 
 
 def kind_of(data_type: Any) -> Kind:

@@ -168,14 +168,21 @@ def drift_findings(reference: Frame, serving: Frame, max_psi: float, bins: int) 
     medians = _medians(reference, serving, drifted)
     findings = [
         _finding(serving, f"column {name!r} drifted: PSI {scores[name]:.3f} > {max_psi:g} "
-                 f"(median {medians[name][1]:g}, {medians[name][0]:g} in {reference.label})", f"{name}:psi")
+                 f"(median {figure(medians[name][1])}, {figure(medians[name][0])} in {reference.label})", f"{name}:psi")
         for name in drifted
     ]  # fmt: skip
     return findings, len(edges)
 
 
-def _medians(reference: Frame, serving: Frame, names: list[str]) -> dict[str, tuple[float, float]]:
+def _medians(reference: Frame, serving: Frame, names: list[str]) -> dict[str, tuple[float | None, float | None]]:
     if not names:
         return {}
     ref, srv = reference.quantiles(names, [0.5]), serving.quantiles(names, [0.5])
-    return {n: (ref[n][0] if ref[n] else math.nan, srv[n][0] if srv[n] else math.nan) for n in names}
+    return {n: (ref[n][0] if ref[n] else None, srv[n][0] if srv[n] else None) for n in names}
+
+
+def figure(value: float | None) -> str:
+    """A statistic for a message: never `nan` (reports are strict JSON and read by people)."""
+    if value is None or math.isnan(value):
+        return "undefined (column is empty)"
+    return f"{value:g}"

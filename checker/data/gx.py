@@ -149,7 +149,7 @@ def _summary(result: dict[str, Any]) -> str:
         total = result.get("element_count")
         share = result.get("unexpected_percent")
         of = f" of {total}" if total is not None else ""
-        pct = f" ({share:.1f}%)" if isinstance(share, (int, float)) else ""
+        pct = f" ({share:.1f}%)" if isinstance(share, (int, float)) and math.isfinite(share) else ""
         parts.append(f"{result['unexpected_count']}{of} values unexpected{pct}")
     samples = _samples(result.get("partial_unexpected_list") or [])
     if samples:
@@ -168,5 +168,7 @@ def _missing(value: Any) -> bool:
 
 
 def _short(value: Any, limit: int = 80) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return "undefined (no values to compute it from)"  # e.g. the mean of an empty column: never `nan`
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.data.frame import Frame
+from checker.data.preflight import DataLimits
 from checker.data.progress import working
 from checker.data.sources import DatasetError, resolve
 
@@ -16,17 +17,18 @@ if TYPE_CHECKING:
 
 
 class DataSession:
-    def __init__(self, root: Path, engine: str) -> None:
+    def __init__(self, root: Path, engine: str, limits: DataLimits) -> None:
         self.root = root
         self.engine = engine
+        self.limits = limits
         self._frames: dict[str, Frame | Exception] = {}
         self._lock = threading.Lock()
         self.gx_context: Any = None  # one ephemeral GX context per run, made by the first suite
 
     @staticmethod
     def of(ctx: CheckContext) -> DataSession:
-        engine = ctx.config.data.engine
-        return ctx.index.derived(f"data.session.{engine}", lambda index: DataSession(index.root, engine))  # type: ignore[no-any-return]
+        engine, limits = ctx.config.data.engine, DataLimits.of(ctx.config.limits)
+        return ctx.index.derived(f"data.session.{engine}", lambda index: DataSession(index.root, engine, limits))  # type: ignore[no-any-return]
 
     def frame(self, dataset: DatasetConfig) -> Frame:
         """The loaded dataset; raises DatasetError (or SparkUnavailable) every time it is asked for."""
@@ -55,7 +57,7 @@ class DataSession:
         if self.engine == "spark":
             from checker.data import spark_engine
 
-            return spark_engine.load(self.root, files)
+            return spark_engine.load(self.root, files, self.limits)
         from checker.data import arrow_engine
 
-        return arrow_engine.load(self.root, files)
+        return arrow_engine.load(self.root, files, self.limits)

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from checker.data import preflight
 from checker.data.frame import Column, Kind, MixedColumn
+from checker.data.preflight import DataLimits
 from checker.data.sources import DatasetError, DatasetFiles
 
 NUMBER_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
@@ -43,7 +45,8 @@ def session() -> Any:
     return spark
 
 
-def load(root: Path, files: DatasetFiles) -> SparkFrame:
+def load(root: Path, files: DatasetFiles, limits: DataLimits) -> SparkFrame:
+    _check_limits(root.resolve(), files, limits)
     spark = session()
     paths = [str(p) for p in files.files]
     try:
@@ -57,7 +60,28 @@ def load(root: Path, files: DatasetFiles) -> SparkFrame:
         raise DatasetError(files.label, f"Spark cannot read it: {_first_line(exc)}") from None
     if not df.columns:
         raise DatasetError(files.label, "the dataset has no columns")
+    if rows > limits.max_rows:
+        df.unpersist()
+        raise limits.too_many_rows(files.label, rows)
     return SparkFrame(files.label, df, rows)
+
+
+def _check_limits(root: Path, files: DatasetFiles, limits: DataLimits) -> None:
+    """What is cheap before Spark reads anything: Parquet footers, and the size of plain CSV files (compressed
+    ones are judged by their row count once Spark has counted them; a text scan would cost a pass)."""
+    if files.format == "parquet":
+        preflight.check_parquet(root, files, limits)
+        return
+    for part in files.files:  # Spark, like pyarrow, slows with every column: a 200,000-column header is refused
+        label = preflight.shown(root, part)
+        try:
+            limits.check_columns(label, preflight.header_fields(label, part), line=1)
+        except (OSError, EOFError, ValueError) as exc:  # corrupt compressed data
+            raise DatasetError(label, f"not a readable CSV file: {preflight.first_line(exc)}") from None
+    plain = [p for p in files.files if not p.name.lower().endswith((".gz", ".bz2"))]
+    size = sum(p.stat().st_size for p in plain)
+    if size > limits.max_bytes:
+        raise limits.too_large(files.label, f"the dataset holds {size / preflight.MB:,.1f} MB of CSV text")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,4 +1,9 @@
-"""Evaluate one rule's check tree. A crashing or overrunning check becomes status `error`, never a crash."""
+"""Evaluate one rule's check tree. A crashing or overrunning check becomes status `error`, never a crash.
+
+`evaluate_rule` runs the check in a daemon thread under a time budget (in-process evaluation, where no worker
+process can be forked); `evaluate_here` runs it in the calling thread, for the isolated worker process
+(`checker.engine.sandbox`), whose lead enforces the budget by killing the worker.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,17 @@ from typing import Any
 
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.registry import Registry
-from checker.model import Finding, Status
+from checker.model import Finding, InputProblem, Status
 from checker.packs.model import AllChecks, CheckNode, NotCheck, TypedCheck, leaves
 
+MAX_NAMED_INPUTS = 3  # unreadable inputs named in a rule's message; every one is a finding
 
-def time_budget(node: CheckNode, registry: Registry) -> float:
-    """A rule may take as long as its slowest kind of check may (bandit and Spark need more than a manifest)."""
+
+def time_budget(node: CheckNode, registry: Registry, override_s: float | None = None) -> float:
+    """A rule may take as long as its slowest kind of check may (bandit and Spark need more than a manifest),
+    unless the project's `limits.rule_timeout_s` sets one budget for every rule."""
+    if override_s is not None:
+        return override_s
     return max(registry.get(leaf.type).time_budget_s for leaf in leaves(node))
 
 
@@ -25,7 +35,7 @@ def evaluate_rule(
         try:
             budget_s = time_budget(node, registry)
         except Exception as exc:  # noqa: BLE001 - e.g. a plugin module that fails to import
-            return Outcome(status=Status.ERROR, message=f"internal error: {type(exc).__name__}: {exc}"), 0.0
+            return Outcome(status=Status.ERROR, message=f"internal error: {describe(exc)}"), 0.0
     box: dict[str, Outcome] = {}
     started = time.perf_counter()
     worker = threading.Thread(target=lambda: box.setdefault("out", _safe(node, ctx, registry, params)), daemon=True)
@@ -37,11 +47,46 @@ def evaluate_rule(
     return box["out"], elapsed
 
 
+def evaluate_here(node: CheckNode, ctx: CheckContext, registry: Registry, params: dict[str, Any]) -> tuple[Outcome, float]:
+    """The rule's outcome and its duration, evaluated in this thread (the budget is someone else's job)."""
+    started = time.perf_counter()
+    outcome = _safe(node, ctx, registry, params)
+    return outcome, time.perf_counter() - started
+
+
 def _safe(node: CheckNode, ctx: CheckContext, registry: Registry, params: dict[str, Any]) -> Outcome:
     try:
         return _evaluate(node, ctx, registry, params)
-    except Exception as exc:  # noqa: BLE001 - a rule that raises is a result, not a crash
-        return Outcome(status=Status.ERROR, message=f"internal error: {type(exc).__name__}: {exc}")
+    # A rule that raises is a result, not a crash: SystemExit or KeyboardInterrupt raised by a check, MemoryError
+    # and RecursionError included (a real Ctrl-C reaches the lead, never the thread or worker running a check).
+    except BaseException as exc:  # noqa: BLE001
+        return Outcome(status=Status.ERROR, message=f"internal error: {describe(exc)}")
+
+
+def describe(exc: BaseException) -> str:
+    detail = str(exc)
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def with_unreadable_inputs(outcome: Outcome, problems: list[InputProblem]) -> Outcome:
+    """Fail closed: a rule that met files it could not read never passes (or is skipped) as if they were fine.
+
+    A pass or skip becomes `error`; a failure or error keeps its status. Either way each problem is a finding,
+    unless the check already reported a finding on that file (its own words for the same problem).
+    """
+    if not problems:
+        return outcome
+    reported = {f.path for f in outcome.findings}
+    added = tuple(Finding(message=p.message, path=p.path, line=p.line) for p in problems if p.path not in reported)
+    if outcome.status in (Status.FAIL, Status.ERROR):
+        return outcome.model_copy(update={"findings": (*outcome.findings, *added)})
+    return Outcome(status=Status.ERROR, message=unreadable_message(problems), findings=(*outcome.findings, *added))
+
+
+def unreadable_message(problems: list[InputProblem]) -> str:
+    named = ", ".join(f"{p.path} ({p.message})" for p in problems[:MAX_NAMED_INPUTS])
+    more = f" and {len(problems) - MAX_NAMED_INPUTS} more" if len(problems) > MAX_NAMED_INPUTS else ""
+    return f"could not read {len(problems)} input file(s): {named}{more}"
 
 
 def _evaluate(node: CheckNode, ctx: CheckContext, registry: Registry, params: dict[str, Any]) -> Outcome:

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Iterable
 
 from checker.checks.registry import Registry
-from checker.config import LoadedConfig
-from checker.packs.loader import load_packs
+from checker.config import LoadedConfig, Limits, rule_pack_files
+from checker.packs.loader import ReadLimits, load_packs
 from checker.packs.model import Rule
 
 PACK_ENTRY_POINTS = "readiness.rule_packs"
@@ -30,9 +30,16 @@ def load_rules(target: Path, loaded: LoadedConfig, extra: Iterable[Path], regist
     files = list(builtin)
     for path in extra:
         files += pack_files(path)
-    files += [target / p for p in loaded.config.rule_packs]
+    for entry in loaded.config.rule_packs:  # confined to the target by `load_config` before we get here
+        files += rule_pack_files(target.resolve(), entry)
     files += _installed_packs()
-    return load_packs(files, registry, display_root=Path.cwd(), trusted=builtin)
+    limits = read_limits(loaded.config.limits)
+    return load_packs(files, registry, display_root=Path.cwd(), trusted=builtin, limits=limits)
+
+
+def read_limits(limits: Limits) -> ReadLimits:
+    """The project's `limits:` applied to reading packs: its file-size and YAML-node caps."""
+    return ReadLimits(max_bytes=int(limits.max_file_mb * 1024 * 1024), max_nodes=limits.max_yaml_nodes)
 
 
 def _installed_packs() -> list[Path]:

@@ -5,21 +5,21 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from checker import __version__, baseline
 from checker.cache import ResultCache, RuleKeys
-from checker.checks.base import CheckContext
 from checker.checks.registry import Registry, default_registry
 from checker.config import LoadedConfig, load_config
 from checker.engine import scoring, waivers
 from checker.engine.changed import relevant_rules
-from checker.engine.evaluate import evaluate_rule
+from checker.engine.results import Evaluation
+from checker.engine.results import results as rule_results
 from checker.engine.governance import validate_config
 from checker.engine.packs import load_rules
-from checker.model import CATEGORY_ORDER, Category, Finding, RuleResult, RunReport, Severity, Status, ToolInfo
+from checker.model import CATEGORY_ORDER, Category, RuleResult, RunReport, Severity, ToolInfo
 from checker.packs.model import Rule
 from checker.project.index import ProjectIndex
 
@@ -61,6 +61,9 @@ class RunOptions:
     jobs: int | None = None  # parallel workers for checks that parallelise; None: CPU count
     use_cache: bool = False  # the content-hash cache under <target>/.readiness-cache/
     inline_waivers: bool = True  # False: --no-inline-waivers (the config can turn them off too)
+    # Rules run in a forked worker process, so that one that crashes, hangs or exhausts memory costs only its
+    # own result; False evaluates them in this process (tests that instrument it; no fork on Windows anyway).
+    isolate: bool = True
 
 
 def run(options: RunOptions) -> RunReport:
@@ -74,14 +77,16 @@ def run(options: RunOptions) -> RunReport:
     validate_config(loaded, rules, options.target)
     selected = select(rules, options.only, options.skip)
     known = baseline.fingerprints(baseline.load_report(options.baseline)) if options.baseline else None
-    index = ProjectIndex.build(options.target)
+    index = ProjectIndex.build(options.target, loaded.config.limits, loaded.config.exclude)
     _share_config_file(loaded, index)
     if options.changed is not None:
         selected = relevant_rules(selected, options.changed, index, registry, loaded)
     today = started.date()
     cache = ResultCache.open(options.target, options.tool_version) if options.use_cache else None
     keys = RuleKeys(cache, index, registry, loaded.config, today.isoformat(), options.tool_version) if cache else None
-    results, matched = _evaluate_all(selected, index, loaded, registry, today, keys, options.jobs)
+    evaluation = Evaluation(index=index, loaded=loaded, registry=registry, today=today, jobs=options.jobs, keys=keys,
+                            isolate=options.isolate, zero_durations=reproducible())  # fmt: skip
+    results, matched = _evaluate_all(selected, evaluation)
     if cache:
         cache.save()
     if known is not None:
@@ -110,16 +115,13 @@ def select(rules: list[Rule], only: tuple[str, ...], skip: tuple[str, ...]) -> l
     return [r for r in rules if (not only or named(r, only)) and not named(r, skip)]
 
 
-def _evaluate_all(
-    rules: list[Rule], index: ProjectIndex, loaded: LoadedConfig, registry: Registry, today: date,
-    keys: RuleKeys | None = None, jobs: int | None = None,
-) -> tuple[list[RuleResult], dict[int, int]]:  # fmt: skip
-    in_force = [w for w in loaded.config.waivers if w.expires >= today]
-    positions = [loaded.config.waivers.index(w) for w in in_force]
+def _evaluate_all(rules: list[Rule], run: Evaluation) -> tuple[list[RuleResult], dict[int, int]]:
+    waiver_list = run.loaded.config.waivers
+    in_force = [w for w in waiver_list if w.expires >= run.today]
+    positions = [waiver_list.index(w) for w in in_force]
     matched: dict[int, int] = {}
     results = []
-    for rule in rules:
-        result = _evaluate_cached(rule, index, loaded, registry, keys, jobs, today)
+    for result in rule_results(rules, run):
         result, hits = waivers.apply(result, in_force)
         for local, count in hits.items():
             matched[positions[local]] = matched.get(positions[local], 0) + count
@@ -127,61 +129,6 @@ def _evaluate_all(
     order = {c: i for i, c in enumerate(CATEGORY_ORDER)}
     results.sort(key=lambda r: (order[r.category], r.rule_id))
     return results, matched
-
-
-def _evaluate_cached(
-    rule: Rule, index: ProjectIndex, loaded: LoadedConfig, registry: Registry, keys: RuleKeys | None, jobs: int | None,
-    today: date | None = None,
-) -> RuleResult:
-    """The rule's result, replayed from the cache when nothing it depends on changed."""
-    if keys is None:
-        return _evaluate(rule, index, loaded, registry, jobs, today, use_cache=False)
-    key = keys.for_rule(rule)
-    result = keys.cache.get(key)
-    if result is None:
-        result = _evaluate(rule, index, loaded, registry, jobs, today, use_cache=True)
-        keys.cache.put(key, result)
-    return result
-
-
-def _evaluate(
-    rule: Rule, index: ProjectIndex, loaded: LoadedConfig, registry: Registry, jobs: int | None = None, today: date | None = None,
-    use_cache: bool = False,
-) -> RuleResult:
-    override = loaded.config.rules.get(rule.id)
-    severity = override.severity if override and override.severity else rule.severity
-    base: dict[str, Any] = dict(
-        rule_id=rule.id, title=rule.title, category=rule.category, severity=severity,
-        remediation=rule.remediation, description=rule.description,
-    )  # fmt: skip
-    disabled = _disabled_reason(rule, loaded)
-    if disabled:
-        return RuleResult(**base, status=Status.SKIPPED, message=disabled)
-    params = {**rule.params, **(override.params if override else {})}
-    ctx = CheckContext(index=index, config=loaded.config, rule_id=rule.id, jobs=jobs or os.cpu_count() or 1, today=today,
-                       use_cache=use_cache, inline_waivers=loaded.config.inline_waivers)  # fmt: skip
-    outcome, elapsed = evaluate_rule(rule.check, ctx, registry, params)
-    findings = tuple(sorted(outcome.findings, key=_finding_order))
-    message = outcome.message
-    if rule.message and outcome.status == Status.FAIL:
-        message = rule.message
-    return RuleResult(**base, status=outcome.status, message=message, findings=findings, duration_s=0.0 if reproducible() else round(elapsed, 4))
-
-
-def _finding_order(finding: Finding) -> tuple[str, int, str]:
-    return (finding.path or "", finding.line or 0, finding.message)
-
-
-def _disabled_reason(rule: Rule, loaded: LoadedConfig) -> str | None:
-    where = loaded.file or "the config"
-    override = loaded.config.rules.get(rule.id)
-    if not loaded.config.category_enabled(rule.category):
-        return f"category {rule.category.value} is disabled in {where}"
-    if override and override.enabled is False:
-        return f"disabled in {where}"
-    if override is None or override.enabled is None:
-        return None if rule.enabled else f"disabled by default in rule pack {rule.pack}"
-    return None
 
 
 def _report(

@@ -14,7 +14,23 @@ from checker.checks.registry import Registry, default_registry
 from checker.model import Category, Severity
 from checker.packs.model import AllChecks, AnyChecks, CheckNode, NotCheck, Rule, TypedCheck, leaves
 from checker.packs.schema import build_schema
-from checker.yamlpos import PathPart, PosDict, PosList, YamlError, format_path, key_position, load_one
+from checker.yamlpos import (
+    MAX_BYTES,
+    MAX_NODES,
+    PathPart,
+    PosDict,
+    YamlError,
+    coercion_hint,
+    duplicate_keys,
+    format_path,
+    key_position,
+    load_one,
+    read_text,
+)
+
+# A pack nests a handful of levels (rules, a rule, its check, a few all/any/not); the cap keeps the
+# recursive JSON Schema validation and check building far from Python's recursion limit.
+PACK_MAX_DEPTH = 64
 
 _EXTRA_KEYS = re.compile(r"\('(.+)' (?:was|were) unexpected\)")
 
@@ -47,9 +63,18 @@ def _validator(registry: Registry) -> Any:
     """One compiled validator per registry: the schema depends on which check types exist."""
     if id(registry) not in _validators:
         from jsonschema import Draft202012Validator
+        from referencing import Registry as Resources
 
-        _validators[id(registry)] = (registry, Draft202012Validator(build_schema(registry)))
+        # jsonschema fetches an unknown http(s) `$ref` by default; a check type's schema must be self-contained.
+        offline = Resources(retrieve=_refuse_retrieval)  # type: ignore[call-arg]
+        _validators[id(registry)] = (registry, Draft202012Validator(build_schema(registry), registry=offline))
     return _validators[id(registry)][1]
+
+
+def _refuse_retrieval(uri: str) -> Any:
+    from referencing.exceptions import NoSuchResource
+
+    raise NoSuchResource(uri)
 
 
 @dataclass(frozen=True)
@@ -80,6 +105,7 @@ def load_packs(
     display_root: Path | None = None,
     reserved: Mapping[str, str] | None = None,
     trusted: Iterable[Path] = (),
+    limits: ReadLimits | None = None,
 ) -> list[Rule]:
     """All rules of `files`, or PackError listing every problem in every file.
 
@@ -93,7 +119,9 @@ def load_packs(
     trusted_files = {p.resolve() for p in trusted}
     result = _FileResult()
     for file in files:
-        found = _load_file(file, registry, _display(file, display_root), file.resolve() in trusted_files)
+        is_trusted = file.resolve() in trusted_files
+        source = _Source(_display(file, display_root), is_trusted, ReadLimits() if is_trusted else limits or ReadLimits())
+        found = _load_file(file, registry, source)
         result.rules += found.rules
         result.ids += found.ids
         result.problems += found.problems
@@ -112,20 +140,56 @@ def _display(file: Path, root: Path | None) -> str:
     return str(file)
 
 
-def _load_file(file: Path, registry: Registry, name: str, trusted: bool = False) -> _FileResult:
+@dataclass(frozen=True)
+class ReadLimits:
+    """Caps on reading one pack file (a pack named by a project's config is untrusted input)."""
+
+    max_bytes: int = MAX_BYTES
+    max_nodes: int = MAX_NODES
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str  # as shown to users
+    trusted: bool
+    limits: ReadLimits
+
+
+def _load_file(file: Path, registry: Registry, source: _Source) -> _FileResult:
+    name = source.name
+    stage = "(file)"
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return _FileResult(problems=[Problem(name, 1, 1, "(file)", f"cannot read rule pack: {exc}")])
-    try:
-        doc = load_one(text)
+        text = read_text(file, source.limits.max_bytes)
+        stage = "(yaml)"
+        doc = load_one(text, max_nodes=source.limits.max_nodes, max_depth=PACK_MAX_DEPTH)
+    except OSError as exc:
+        return _FileResult(problems=[Problem(name, 1, 1, stage, f"cannot read rule pack: {exc.strerror or exc}")])
     except YamlError as exc:
-        return _FileResult(problems=[Problem(name, exc.line or 1, exc.column or 1, "(yaml)", exc.message)])
-    problems = _duplicate_keys(doc, name, ())
-    if not trusted:
+        return _FileResult(problems=[Problem(name, exc.line or 1, exc.column or 1, stage, exc.message)])
+    problems = _emptiness(doc, name)
+    if problems:
+        return _FileResult(problems=problems)
+    problems = _duplicate_keys(doc, name)
+    if not source.trusted:
         problems += _schema_problems(doc, registry, name)
-    rules, build_problems = _build_rules(doc, registry, name, problems, validate=not trusted)
+    rules, build_problems = _build_rules(doc, registry, name, problems, validate=not source.trusted)
     return _FileResult(rules, _rule_ids(doc, name), problems + build_problems)
+
+
+def _emptiness(doc: Any, name: str) -> list[Problem]:
+    """A pack that is not a mapping has nothing to validate. An empty file or a bare `rules:` is almost
+    always a mistake (a truncated file, every rule commented
+    out by accident); `rules: []` says "no rules" on purpose and is accepted."""
+    if doc is None:
+        return [Problem(name, 1, 1, "(root)", "the rule pack is empty: expected `pack:` and `rules:` "
+                        "(write `rules: []` for a pack that defines no rules)")]  # fmt: skip
+    if not isinstance(doc, dict):
+        return [Problem(name, 1, 1, "(root)", f"a rule pack is a mapping with `pack:` and `rules:`, not {_kind(doc)}")]
+    if "rules" in doc and doc["rules"] is None:
+        line, col = key_position(doc, ("rules",)) or (1, 1)
+        return [Problem(name, line, col, "rules", "`rules:` has no value: list the rules under it, "
+                        "or write `rules: []` for a pack that defines none")]  # fmt: skip
+    return []
 
 
 def _rule_list(doc: Any) -> list[Any]:
@@ -142,25 +206,34 @@ def _rule_ids(doc: Any, name: str) -> list[RuleId]:
     return found
 
 
-def _duplicate_keys(node: Any, name: str, path: tuple[PathPart, ...]) -> list[Problem]:
-    found: list[Problem] = []
-    if isinstance(node, PosDict):
-        for key, (line, col) in node.duplicates:
-            found.append(Problem(name, line, col, format_path((*path, key)), "duplicate key"))
-        for key, value in node.items():
-            found += _duplicate_keys(value, name, (*path, key))
-    elif isinstance(node, PosList):
-        for i, value in enumerate(node):
-            found += _duplicate_keys(value, name, (*path, i))
-    return found
+def _kind(value: Any) -> str:
+    return "a list" if isinstance(value, list) else f"a single value ({_short(value)})"
+
+
+def _duplicate_keys(doc: Any, name: str) -> list[Problem]:
+    """YAML keeps the last of two equal keys; a pack never silently loses the first."""
+    return [
+        Problem(name, line, col, format_path(path), duplicate_key_message(first))
+        for path, (line, col), first in duplicate_keys(doc)
+    ]
+
+
+def duplicate_key_message(first: tuple[int, int]) -> str:
+    return f"duplicate key (first written at line {first[0]}, column {first[1]})"
 
 
 def _schema_problems(doc: Any, registry: Registry, name: str) -> list[Problem]:
+    from referencing.exceptions import Unresolvable
+
     validator = _validator(registry)
     problems: list[Problem] = []
-    for error in validator.iter_errors(doc):
-        for cause in _most_relevant(error):
-            problems += _describe(cause, doc, name)
+    try:
+        for error in validator.iter_errors(doc):
+            for cause in _most_relevant(error):
+                problems += _describe(cause, doc, name)
+    except Unresolvable as exc:  # a plugin's schema names a remote `$ref`: never fetched
+        message = f"the rule-pack schema refers to {str(exc.ref)!r}, which is never fetched: a check type's schema must be self-contained"
+        problems.append(Problem(name, 1, 1, "(schema)", message))
     return _without_typo_echoes(problems)
 
 
@@ -212,7 +285,12 @@ def _describe(error: Any, doc: Any, name: str) -> list[Problem]:
         line, col = key_position(doc, path) or (1, 1)
         return [Problem(name, line, col, format_path((*path, missing)), "required key is missing")]
     line, col = key_position(doc, path) or (1, 1)
-    return [Problem(name, line, col, format_path(path), _message(error))]
+    hint = coercion_hint(doc, path) if error.validator in _TYPE_VALIDATORS else None
+    message = _message(error) + (f" {hint}" if hint else "")
+    return [Problem(name, line, col, format_path(path), message)]
+
+
+_TYPE_VALIDATORS = ("type", "enum", "const", "pattern", "minLength")
 
 
 def _unknown_key(doc: Any, name: str, path: tuple[PathPart, ...], key: str, allowed: list[str]) -> Problem:
@@ -225,8 +303,23 @@ def _unknown_key(doc: Any, name: str, path: tuple[PathPart, ...], key: str, allo
 def _message(error: Any) -> str:
     if error.validator == "enum":
         options = ", ".join(repr(v) for v in error.validator_value)
-        return f"{error.instance!r} is not one of {options}"
-    return str(error.message)
+        return f"{_short(error.instance)} is not one of {options}"
+    message = str(error.message)
+    whole = repr(error.instance)
+    if len(whole) > _SHORT and message.startswith(whole):  # jsonschema repeats the whole instance
+        return _short(error.instance) + message[len(whole):]
+    return message
+
+
+_SHORT = 80
+
+
+def _short(value: Any) -> str:
+    import reprlib
+
+    shortener = reprlib.Repr()
+    shortener.maxlevel, shortener.maxstring, shortener.maxother = 2, _SHORT, _SHORT
+    return shortener.repr(value)
 
 
 def _build_rules(
@@ -354,7 +447,8 @@ def _pydantic_problem(err: Any, doc: Any, name: str, path: tuple[PathPart, ...])
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in _UNION_TAGS)))
     line, col = key_position(doc, (*path, *loc)) or (1, 1)
     message = str(err["msg"]).removeprefix("Value error, ")
-    return Problem(name, line, col, format_path((*path, *loc)), message)
+    hint = coercion_hint(doc, (*path, *loc)) if str(err["type"]).endswith(("_type", "enum", "literal_error")) else None
+    return Problem(name, line, col, format_path((*path, *loc)), message + (f" {hint}" if hint else ""))
 
 
 _UNION_TAGS = {"Leaf", "AllOf", "AnyOf", "NotOf", "str", "list[union[str,int]]"}

@@ -1,20 +1,23 @@
 """Dockerfiles as data: stages, aliases, `ARG` defaults resolved, instructions with their line numbers.
 
-Parsed once per run with dockerfile-parse (imported only when a Dockerfile exists) and shared by every
-Dockerfile check through `dockerfiles(index)`.
+Parsed once per run (grammar in `dockerfile_syntax`: here-documents, continuations, the escape directive)
+and shared by every Dockerfile check through `dockerfiles(index)`. A file BuildKit would refuse (an
+unterminated here-document) is an input problem at its line, not a Dockerfile with made-up instructions.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import posixpath
 import re
 import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from checker.project import classify as kinds
+from checker.project.dockerfile_syntax import DockerfileSyntaxError, Heredoc, instructions, split_words
 from checker.project.index import InputError
 
 if TYPE_CHECKING:
@@ -24,19 +27,28 @@ if TYPE_CHECKING:
 _VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-+])(?P<word>[^}]*))?\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
 _FLAG = re.compile(r"--(?P<name>[a-z][a-z0-9-]*)(?:=(?P<value>\S*))?")
 Variables = Mapping[str, "str | None"]
+# Programs that read a `RUN <<EOF <shell>` here-document as a script (checks.shellwords has the same list;
+# the project layer does not import the checks layer).
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash"})
 
 
 @dataclass(frozen=True)
 class Instruction:
     keyword: str  # upper case: FROM, RUN, COPY, ...
-    value: str  # the arguments, continuation lines joined
+    value: str  # the arguments, continuation lines joined (here-document bodies not included)
     line: int  # 1-based line of the keyword
+    heredocs: tuple[Heredoc, ...] = ()  # `RUN <<EOF`, `COPY <<EOF /x`: the bodies, in order
+
+    @cached_property
+    def words(self) -> tuple[str, ...]:
+        """The arguments split as a shell would (tokenised once: checks ask for flags and mounts repeatedly)."""
+        return tuple(_split(self.value))
 
     @property
     def flags(self) -> dict[str, str]:
         """Leading `--name=value` options (`COPY --from=…`, `RUN --mount=…`); repeated names keep the last."""
         found: dict[str, str] = {}
-        for token in _split(self.value):
+        for token in self.words:
             match = _FLAG.fullmatch(token)
             if not match:
                 break
@@ -47,7 +59,7 @@ class Instruction:
     def mounts(self) -> list[dict[str, str]]:
         """Every `RUN --mount=k=v,k=v` option as a mapping."""
         mounts = []
-        for token in _split(self.value):
+        for token in self.words:
             if not token.startswith("--"):
                 break
             if token.startswith("--mount="):
@@ -69,14 +81,25 @@ class Instruction:
 
     @property
     def command_text(self) -> str:
-        """The command as one shell string, without leading `--flag` options."""
+        """The command as one shell string, without leading `--flag` options. For `RUN <<EOF` (or `RUN <<EOF
+        bash`) the here-document is the script: its lines become the commands, separated by `;`."""
         argv = self.exec_form
         if argv is not None:
             return shlex.join(argv)
-        tokens = self.value.split()
-        while tokens and tokens[0].startswith("--"):
-            tokens.pop(0)
-        return " ".join(tokens)
+        words = self.value.split()
+        while words and words[0].startswith("--"):
+            words.pop(0)
+        script = self._heredoc_script(words)
+        return " ".join(words) if script is None else script
+
+    def _heredoc_script(self, words: list[str]) -> str | None:
+        if self.keyword != "RUN" or not self.heredocs:
+            return None
+        program = [w for w in _split(" ".join(words)) if not w.lstrip("0123456789").startswith("<<")]
+        if program and posixpath.basename(program[0]) not in _SHELLS:
+            return None  # `RUN python3 <<EOF`: the body is that program's input, not shell
+        body = self.heredocs[0].body.replace("\\\n", " ")
+        return " ; ".join(line.strip() for line in body.split("\n") if line.strip() and not line.lstrip().startswith("#"))
 
 
 @dataclass(frozen=True)
@@ -178,6 +201,8 @@ class DockerfileModel:
                 parsed.append(parse(source.path, index.text(source.path)))
             except InputError:
                 continue  # the index records why the file could not be read
+            except DockerfileSyntaxError as exc:
+                index.record_problem(source.path, f"invalid Dockerfile: {exc.message}", exc.line)
         return cls(parsed)
 
 
@@ -188,14 +213,9 @@ def dockerfiles(index: ProjectIndex) -> DockerfileModel:
 
 
 def parse(path: str, text: str) -> Dockerfile:
-    from dockerfile_parse import DockerfileParser  # type: ignore[import-untyped]
-
-    parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")), env_replace=False)
-    instructions = [
-        Instruction(keyword=item["instruction"].upper(), value=item["value"], line=item["startline"] + 1)
-        for item in parser.structure if item["instruction"] != "COMMENT"
-    ]  # fmt: skip
-    return _build(path, instructions)
+    """The Dockerfile at `path` with text `text`; raises DockerfileSyntaxError where BuildKit would refuse it."""
+    found = [Instruction(raw.keyword, raw.value, raw.line, raw.heredocs) for raw in instructions(text)]
+    return _build(path, found)
 
 
 def _build(path: str, instructions: list[Instruction]) -> Dockerfile:
@@ -276,7 +296,4 @@ def substitute(text: str, variables: Variables) -> str | None:
 
 
 def _split(value: str) -> list[str]:
-    try:
-        return shlex.split(value, posix=True)
-    except ValueError:  # an unbalanced quote: fall back to whitespace, never fail the parse
-        return value.split()
+    return split_words(value)

@@ -10,17 +10,23 @@ import json
 import os
 import posixpath
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from checker.model import InputProblem
 from checker.project import classify as kinds
 from checker.project.discover import discover
-from checker.yamlpos import YamlError, load_all
+from checker.project.safe_open import Refused, open_regular
+from checker.yamlpos import MAX_NODES, YamlError, load_all
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
+if TYPE_CHECKING:
+    from checker.config import Limits
+
+MAX_FILE_BYTES = 8 * 1024 * 1024  # default of `limits.max_file_mb`
 SNIFF_BYTES = 8192  # a NUL byte in the first block: a binary file
 
 
@@ -39,8 +45,12 @@ class SourceFile:
 
 
 class ProjectIndex:
-    def __init__(self, root: Path, paths: Iterable[str], problems: Iterable[InputProblem] = ()) -> None:
+    def __init__(
+        self, root: Path, paths: Iterable[str], problems: Iterable[InputProblem] = (), limits: Limits | None = None
+    ) -> None:
         self.root = root.resolve()
+        self.max_file_bytes = _max_file_bytes(limits)
+        self.max_yaml_nodes = limits.max_yaml_nodes if limits else MAX_NODES
         paths = list(paths)
         charts = kinds.helm_chart_dirs(paths)
         self.files: dict[str, SourceFile] = {p: SourceFile(p, kinds.classify(p, charts)) for p in paths}
@@ -48,11 +58,17 @@ class ProjectIndex:
         self._text: dict[str, str | None | InputError] = {}  # None: a binary file
         self._parsed: dict[str, Any] = {}
         self._derived: dict[str, Any] = {}
+        # Problems raised to the code running inside `problems_met` blocks (innermost last), and those met while
+        # building each derived model: every later user of the model depends on those files too.
+        self._meeting: list[dict[str, InputProblem]] = []
+        self._derived_met: dict[str, dict[str, InputProblem]] = {}
 
     @classmethod
-    def build(cls, root: Path) -> ProjectIndex:
-        found = discover(root)
-        index = cls(root, found.files, found.problems)
+    def build(cls, root: Path, limits: Limits | None = None, exclude: Sequence[str] = ()) -> ProjectIndex:
+        """The index of the files under `root`, minus those matching the gitignore-style `exclude` patterns;
+        `limits` (the config's) caps the size of a file read and the nodes of a YAML document."""
+        found = discover(root, exclude, _max_file_bytes(limits))
+        index = cls(root, found.files, found.problems, limits)
         for path, data in found.read.items():
             index.remember(path, data)
         return index
@@ -81,12 +97,42 @@ class ProjectIndex:
     def problems(self) -> list[InputProblem]:
         return sorted(self._problems.values(), key=lambda p: p.path)
 
+    # --- which rule met which problem ------------------------------------------------------------
+
+    @contextmanager
+    def problems_met(self) -> Iterator[dict[str, InputProblem]]:
+        """Collect, by path, the problems of the files that code inside the block asked for and could not get
+        (an `InputError` raised to it, a cached one included): a rule that read an unreadable file must not pass
+        as if the file were fine. Blocks nest; an inner block's problems count for the outer ones too."""
+        met: dict[str, InputProblem] = {}
+        self._meeting.append(met)
+        try:
+            yield met
+        finally:
+            self._meeting.pop()
+            self._meet(met.values())
+
+    def met_again(self, path: str) -> None:
+        """The caller depends on `path` again through a cache of its own (parsed Python facts): the problem
+        recorded for it, if any, counts for the current block as well."""
+        if path in self._problems:
+            self._meet([self._problems[path]])
+
+    def _meet(self, problems: Iterable[InputProblem]) -> None:
+        if self._meeting:
+            for problem in problems:
+                self._meeting[-1].setdefault(problem.path, self._problems.get(problem.path, problem))
+
+    def _raised(self, error: InputError) -> InputError:
+        self._meet([error.problem])
+        return error
+
     # --- reading and parsing ---------------------------------------------------------------------
 
     def text(self, path: str) -> str:
         text = self.text_unless_binary(path)
         if text is None:
-            raise self._fail(path, "binary file; not read as text")
+            raise self._raised(self._fail(path, "binary file; not read as text"))
         return text
 
     def text_unless_binary(self, path: str) -> str | None:
@@ -96,38 +142,43 @@ class ProjectIndex:
             self._text[path] = self._read(path)
         value = self._text[path]
         if isinstance(value, InputError):
-            raise value
+            raise self._raised(value)
         return value
 
     def _read(self, path: str) -> str | None | InputError:
-        """Text, None for a binary file (only its first block is read), or the recorded problem."""
+        """Text, None for a binary file (only its first block is read), or the recorded problem. Only a regular
+        file inside the root is opened, without blocking (see safe_open), and never more than the cap is read."""
         try:
-            with open(self.root / path, "rb") as handle:
+            with open_regular(self.root, path) as handle:
                 head = handle.read(SNIFF_BYTES)
                 if b"\0" in head:
                     return None
-                if os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
-                    return self._fail(path, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; not read")
-                data = head + handle.read()
+                too_big = os.fstat(handle.fileno()).st_size > self.max_file_bytes
+                data = b"" if too_big else head + handle.read(self.max_file_bytes + 1 - len(head))
+        except Refused as exc:
+            return self._fail(path, exc.message)
         except OSError as exc:
             return self._fail(path, f"cannot read: {exc.strerror or exc}")
+        if too_big or len(data) > self.max_file_bytes:  # also a file that grew while being read
+            return self._fail(path, f"larger than {round(self.max_file_bytes / (1024 * 1024), 3):g} MB (limits.max_file_mb); not read")
         return self._decode(path, data)
 
     def _decode(self, path: str, data: bytes) -> str | InputError:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            return self._fail(path, f"not UTF-8 text (byte {exc.start}); not read")
+            line = data.count(b"\n", 0, exc.start) + 1
+            return self._fail(path, f"not UTF-8 text (byte {exc.start}); not read", line)
 
     def remember(self, path: str, data: bytes) -> None:
         """Bytes of a tracked file that the engine read before the index existed (a .gitignore while discovering
         files, the config file): kept as if the index had read them, so that no check reads the file again."""
-        if path in self.files and path not in self._text and len(data) <= MAX_FILE_BYTES:
+        if path in self.files and path not in self._text and len(data) <= self.max_file_bytes:
             self._text[path] = None if b"\0" in data[:SNIFF_BYTES] else self._decode(path, data)
 
     def yaml(self, path: str) -> list[Any]:
         """Every document of a YAML file (a JSON file counts as one YAML document)."""
-        return self._cached(path, "yaml", lambda text: load_all(text))
+        return self._cached(path, "yaml", lambda text: load_all(text, max_nodes=self.max_yaml_nodes))
 
     def json(self, path: str) -> Any:
         return self._cached(path, "json", _load_json)
@@ -150,7 +201,7 @@ class ProjectIndex:
             self._parsed[key] = self._parse(path, fmt, parse)
         value = self._parsed[key]
         if isinstance(value, InputError):
-            raise value
+            raise self._raised(value)
         return value
 
     def _parse(self, path: str, fmt: str, parse: Any) -> Any:
@@ -164,12 +215,14 @@ class ProjectIndex:
             return self._fail(path, f"invalid JSON: {exc.msg}", exc.lineno)
         except tomllib.TOMLDecodeError as exc:
             return self._fail(path, f"invalid TOML: {exc}", _toml_error_line(str(exc)))
-        except (ValueError, RecursionError) as exc:
+        except RecursionError:  # JSON and TOML parsers recurse per nesting level; YAML's depth is capped earlier
+            return self._fail(path, f"invalid {fmt.upper()}: nested too deeply to read")
+        except ValueError as exc:
             return self._fail(path, f"cannot parse: {exc}")
 
     def record_problem(self, path: str, message: str, line: int | None = None) -> InputError:
         """Record that a check could not use `path` as data (e.g. a Python syntax error); returns the error."""
-        return self._fail(path, message, line)
+        return self._raised(self._fail(path, message, line))
 
     def _fail(self, path: str, message: str, line: int | None = None) -> InputError:
         problem = InputProblem(path=path, line=line, message=message)
@@ -179,22 +232,30 @@ class ProjectIndex:
     # --- derived models --------------------------------------------------------------------------
 
     def derived(self, name: str, build: Any) -> Any:
-        """A model derived from many files (versions, specs), built once per run on first use."""
+        """A model derived from many files (versions, specs), built once per run on first use. Every user of
+        the model meets the problems of the files its build could not read (see `problems_met`)."""
         if name not in self._derived:
-            self._derived[name] = build(self)
+            with self.problems_met() as met:
+                self._derived[name] = build(self)
+            self._derived_met[name] = met
+        self._meet(self._derived_met[name].values())
         return self._derived[name]
 
-    @cached_property
+    @property
     def kube(self) -> Any:
         from checker.project.kube import KubeModel
 
-        return KubeModel.build(self)
+        return self.derived("kube", KubeModel.build)
 
-    @cached_property
+    @property
     def compose(self) -> Any:
         from checker.project.compose import ComposeModel
 
-        return ComposeModel.build(self)
+        return self.derived("compose", ComposeModel.build)
+
+
+def _max_file_bytes(limits: Limits | None) -> int:
+    return int(limits.max_file_mb * 1024 * 1024) if limits else MAX_FILE_BYTES
 
 
 def _load_json(text: str) -> Any:

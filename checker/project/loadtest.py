@@ -37,6 +37,7 @@ class LoadTestResult:
     p95_ms: Measurement | None = None
     rps: Measurement | None = None
     problem: str | None = None  # why the file could not be read as evidence
+    problem_line: int | None = None
 
 
 def discover(index: ProjectIndex) -> list[str]:
@@ -69,13 +70,26 @@ def _read_k6(index: ProjectIndex, path: str) -> LoadTestResult:
     try:
         doc = index.json(path)
     except InputError as exc:
-        return LoadTestResult(path, "k6", problem=exc.problem.message)
+        return LoadTestResult(path, "k6", problem=exc.problem.message, problem_line=exc.problem.line)
     metrics = doc.get("metrics") if isinstance(doc, dict) else None
     if not isinstance(metrics, dict) or not isinstance(metrics.get("http_req_duration"), dict):
         return LoadTestResult(path, "k6", problem="not a k6 summary (no metrics.http_req_duration)")
-    return LoadTestResult(
-        path, "k6", p95_ms=_k6_figure(doc, K6_LATENCY, "p(95)"), rps=_k6_figure(doc, K6_REQUESTS, "rate")
-    )
+    try:
+        p95, rps = _k6_figure(doc, K6_LATENCY, "p(95)"), _k6_figure(doc, K6_REQUESTS, "rate")
+    except _NotFinite as exc:
+        return LoadTestResult(path, "k6", problem=exc.message, problem_line=exc.line)
+    return LoadTestResult(path, "k6", p95_ms=p95, rps=rps)
+
+
+class _NotFinite(Exception):
+    """A figure written as NaN or Infinity (not JSON; never written by k6 or Locust): a damaged file."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+NON_FINITE_TEXT = frozenset({"nan", "-nan", "inf", "-inf", "infinity", "-infinity", "+inf", "+infinity"})
 
 
 def _k6_figure(doc: Any, metric: tuple[str, ...], stat: str) -> Measurement | None:
@@ -83,7 +97,17 @@ def _k6_figure(doc: Any, metric: tuple[str, ...], stat: str) -> Measurement | No
         value = _get(doc, path)
         if _is_number(value):
             return Measurement(float(value), _line(doc, path))
+        if _non_finite(value):
+            # The positioned reader sees `NaN` as text, the plain JSON reader as a float: both are refused.
+            name = ".".join(path[1:])
+            raise _NotFinite(f"{name} is {value}, not a finite number", _line(doc, path))
     return None
+
+
+def _non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return isinstance(value, str) and value.strip().lower() in NON_FINITE_TEXT
 
 
 def _get(doc: Any, path: tuple[str, ...]) -> Any:
@@ -108,17 +132,18 @@ def _read_locust(index: ProjectIndex, path: str) -> LoadTestResult:
     try:
         text = index.text(path)
     except InputError as exc:
-        return LoadTestResult(path, "Locust", problem=exc.problem.message)
-    reader = csv.DictReader(io.StringIO(text))
+        return LoadTestResult(path, "Locust", problem=exc.problem.message, problem_line=exc.problem.line)
+    # strict: an unbalanced quote is an error, not a field that swallows the rest of the file.
+    reader = csv.DictReader(io.StringIO(text), strict=True)
     try:
         for row in reader:
             if row.get("Name") in LOCUST_TOTAL_NAMES:
-                line = reader.line_num
-                return LoadTestResult(
-                    path, "Locust", p95_ms=_cell(row, "95%", line), rps=_cell(row, "Requests/s", line)
-                )
+                return _locust_totals(path, row, reader)
     except csv.Error as exc:
-        return LoadTestResult(path, "Locust", problem=f"not a readable CSV (line {reader.line_num}): {exc}")
+        start = reader.line_num + 1  # lines of complete rows are counted; the broken one starts after them
+        return LoadTestResult(path, "Locust", problem=f"not a readable CSV (row from line {start}): {exc}", problem_line=start)
+    except _NotFinite as exc:
+        return LoadTestResult(path, "Locust", problem=exc.message, problem_line=exc.line)
     if "Requests/s" not in (reader.fieldnames or []):
         return LoadTestResult(path, "Locust", problem="not a Locust stats CSV (no `Requests/s` column)")
     return LoadTestResult(
@@ -126,10 +151,22 @@ def _read_locust(index: ProjectIndex, path: str) -> LoadTestResult:
     )
 
 
+def _locust_totals(path: str, row: dict[Any, Any], reader: csv.DictReader[str]) -> LoadTestResult:
+    line = reader.line_num
+    found = len(reader.fieldnames or []) + len(row.get(None) or []) - sum(v is None for v in row.values())
+    if None in row or None in row.values():  # DictReader's markers for extra and missing fields
+        return LoadTestResult(path, "Locust", problem=f"line {line}: {found} fields, but the header has "
+                              f"{len(reader.fieldnames or [])}", problem_line=line)  # fmt: skip
+    return LoadTestResult(path, "Locust", p95_ms=_cell(row, "95%", line), rps=_cell(row, "Requests/s", line))
+
+
 def _cell(row: dict[str, Any], column: str, line: int) -> Measurement | None:
     """A numeric cell; Locust writes `N/A` for percentiles of a run without requests."""
+    raw = row.get(column) or ""
+    if _non_finite(raw):
+        raise _NotFinite(f"line {line}: {column} is {raw.strip()}, not a finite number", line)
     try:
-        value = float(row.get(column) or "nan")
+        value = float(raw)
     except ValueError:
         return None
-    return Measurement(value, line) if math.isfinite(value) else None
+    return Measurement(value, line)

@@ -107,12 +107,24 @@ def _fields(raw: Any, path: str, line: int | None) -> tuple[SignatureField, ...]
         specs = json.loads(raw) if isinstance(raw, str) else raw
     except json.JSONDecodeError as exc:
         raise MLModelError(f"signature is not valid JSON: {exc.msg}", path, line) from None
+    except RecursionError:
+        raise MLModelError("signature is nested too deeply to read", path, line) from None
     if not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
         raise MLModelError("signature inputs/outputs must be a JSON list of objects", path, line)
-    return tuple(_field(spec) for spec in specs)
+    try:
+        return tuple(_field(spec) for spec in specs)
+    except _TooDeep:
+        raise MLModelError(f"signature array `items` nested deeper than {MAX_ITEMS_DEPTH} levels", path, line) from None
 
 
-def _field(spec: dict[str, Any]) -> SignatureField:
+MAX_ITEMS_DEPTH = 32  # arrays of arrays of …: real signatures nest a few levels
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _field(spec: dict[str, Any], depth: int = MAX_ITEMS_DEPTH) -> SignatureField:
     name = _text(spec.get("name"))
     required = spec.get("required", True) is not False
     if spec.get("type") == "tensor":
@@ -121,5 +133,7 @@ def _field(spec: dict[str, Any]) -> SignatureField:
         dims = tuple(int(d) for d in shape) if isinstance(shape, list) and all(isinstance(d, int) for d in shape) else None
         return SignatureField(name=name, kind="tensor", type=str(tensor.get("dtype", "")), required=required, shape=dims)
     items = spec.get("items")
-    element = _field(items) if isinstance(items, dict) else None
+    if isinstance(items, dict) and depth == 0:
+        raise _TooDeep
+    element = _field(items, depth - 1) if isinstance(items, dict) else None
     return SignatureField(name=name, kind="column", type=str(spec.get("type", "")), required=required, items=element)

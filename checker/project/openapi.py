@@ -29,7 +29,14 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 # A top-level key in YAML (column 0), or a quoted key in JSON: cheap to test before parsing anything.
 _YAML_MARKER = re.compile(r"""^["']?(?:openapi|swagger)["']?\s*:""", re.MULTILINE)
 _JSON_MARKER = re.compile(r"""["'](?:openapi|swagger)["']\s*:""")
-MAX_REF_CHAIN = 64
+MAX_REF_CHAIN = 64  # `$ref`s followed from one node before the chain is reported (a loop is reported at once)
+# A URI with a scheme (http:, https:, file:, urn:, …) or a network path (//host): never a file of the project.
+_URI = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
+
+
+def is_uri(target: str) -> bool:
+    """Does the file part of a `$ref` name a URL or URN rather than a file relative to the spec?"""
+    return bool(_URI.match(target))
 
 
 class SpecError(Exception):
@@ -122,7 +129,8 @@ class IndexSource:
         from checker.project.index import InputError
 
         if path not in self.index.files:
-            raise SpecError(f"{path} does not exist (or is not a tracked file)", path)
+            known = next((p for p in self.index.problems if p.path == path), None)  # a FIFO, a link out, …
+            raise SpecError(f"{path}: {known.message}" if known else f"{path} does not exist (or is not a tracked file)", path)
         try:
             docs = self.index.data(path)
         except InputError as exc:
@@ -165,6 +173,8 @@ class GitSource:
 
     def verify(self) -> None:
         """Raise SpecError with a hint when the revision is not in the local history."""
+        if not self.revision or self.revision.startswith("-"):  # git would read it as an option
+            raise SpecError(f"{self.revision!r} is not a git revision")
         result = self._git("rev-parse", "--verify", "--quiet", f"{self.revision}^{{commit}}")
         if result.returncode != 0:
             raise SpecError(f"git revision {self.revision!r} cannot be resolved here (a shallow clone?); "
@@ -252,8 +262,10 @@ class Spec:
     def resolve(self, file: str, ref: str) -> tuple[str, Any, str, int | None]:
         """(file, node, pointer in that file, line) of a `$ref` written in `file`; raises SpecError."""
         target, _, fragment = ref.partition("#")
-        if "://" in target or target.startswith("//"):
-            raise SpecError(f"remote $ref {ref!r} is not followed (the checker reads no network)", file)
+        if is_uri(target):
+            raise SpecError(f"$ref {ref!r} is a URL: not followed (the checker fetches nothing, reads only the project)", file)
+        if fragment and not fragment.startswith("/"):
+            raise SpecError(f"$ref {ref!r} does not resolve: only JSON-pointer fragments (#/…) are supported", file)
         target_file = _join(file, target) if target else file
         if target_file is None:
             raise SpecError(f"$ref {ref!r} points outside the project", file)
@@ -280,10 +292,13 @@ class Spec:
             except SpecError as exc:
                 raise SpecError(exc.message, at.file, _value_line(at.node, "$ref") or at.line) from None
             key = f"{file}#{fragment}"
-            if key in seen or len(seen) > MAX_REF_CHAIN:
-                loop = seen[seen.index(key):] if key in seen else seen
+            if key in seen:
+                loop = seen[seen.index(key):]
                 raise SpecError(f"circular $ref chain: {' -> '.join(seen + [key])}", start.file,
                                 _value_line(start.node, "$ref") or start.line, "cycle:" + "|".join(sorted(loop)))  # fmt: skip
+            if len(seen) >= MAX_REF_CHAIN:
+                raise SpecError(f"$ref chain longer than {MAX_REF_CHAIN} links: {seen[0]} -> … -> {key}", start.file,
+                                _value_line(start.node, "$ref") or start.line, "chain")  # fmt: skip  # reported once
             seen.append(key)
             at = Located(file, node, at.pointer, line)
         return at
@@ -419,7 +434,7 @@ def referenced_files(spec: Spec) -> set[str]:
     files = set()
     for ref in _refs(spec.root):
         target = ref.partition("#")[0]
-        if target and "://" not in target:
+        if target and not is_uri(target):
             joined = _join(spec.path, target)
             if joined and joined != spec.path:
                 files.add(joined)

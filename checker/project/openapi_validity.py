@@ -1,7 +1,8 @@
 """Is a spec valid? `$ref`s checked by bundling, then openapi-spec-validator, each error mapped to file:line.
 
 The validator is given a *bundled* copy of the spec: every `$ref` replaced by (a copy of) its target, so it
-needs no file or network access, and every copied node remembers the file and line it came from. A
+needs no file or network access (and is given no handlers to fetch any: a URL `$ref` is a problem of the
+spec, never followed), and every copied node remembers the file and line it came from. A
 recursive schema is cut at its second occurrence (legal OpenAPI, nothing to report); a broken `$ref` or a
 `$ref` chain that loops is a problem at the line of the `$ref`.
 """
@@ -15,7 +16,7 @@ from typing import Any
 from checker.project.openapi import Located, Spec, SpecError, SpecProblem, escape
 from checker.yamlpos import PosDict, PosList
 
-MAX_BUNDLE_NODES = 200_000
+MAX_BUNDLE_NODES = 200_000  # nodes of the spec with every `$ref` inlined (`$ref` bombs stop here)
 MAX_ERRORS = 20
 # openapi-spec-validator's semantic errors name the operation in their text, not in their path.
 _OPERATION_IN_TEXT = re.compile(r"for '(\w+)' (?:operation )?in '([^']+)'")
@@ -40,6 +41,8 @@ class _Bundler:
     def copy(self, file: str, node: Any, stack: frozenset[tuple[str, int]]) -> Any:
         self.budget -= 1
         if self.budget < 0:
+            message = f"the spec expands to more than {MAX_BUNDLE_NODES:,} nodes with its $refs inlined; not validated"
+            self.problems.setdefault("budget", SpecProblem(message, self.spec.path, _line_of(self.spec.root)))
             return {}
         if isinstance(node, dict):
             if isinstance(node.get("$ref"), str):
@@ -63,8 +66,6 @@ class _Bundler:
 
     def _inline(self, file: str, node: dict[Any, Any], stack: frozenset[tuple[str, int]]) -> Any:
         ref_pos = getattr(node, "key_pos", {}).get("$ref")
-        if "://" in node["$ref"]:
-            return {}  # remote: not followed, not judged
         try:
             target = self.spec.deref(Located(file, node, "", ref_pos[0] if ref_pos else None))
         except SpecError as exc:
@@ -75,6 +76,11 @@ class _Bundler:
         if key in stack:
             return {}  # a recursive schema: legal, expanded once
         return self.copy(target.file, target.node, stack | {key})
+
+
+def _line_of(node: Any) -> int:
+    pos = getattr(node, "pos", None)
+    return pos[0] if pos and pos[0] else 1
 
 
 def ref_problems(spec: Spec) -> tuple[Any, list[SpecProblem]]:
@@ -112,6 +118,13 @@ def _validator_problems(spec: Spec, bundle: Any) -> list[SpecProblem]:
                 break
     except RecursionError:
         problems["recursion"] = SpecProblem("the spec nests too deeply to validate", spec.path, 1)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        # The validator's semantic pass assumes the shape its schema pass checks; on a document of another
+        # shape (a path item that is a string) it raises instead of reporting. The schema errors met so far
+        # say what is wrong; without any, the crash itself is the finding.
+        if not problems:
+            why = f"{type(exc).__name__}: {exc}"
+            problems["crash"] = SpecProblem(f"the spec cannot be validated: its structure is not OpenAPI ({why})", spec.path, 1)
     return list(problems.values())
 
 

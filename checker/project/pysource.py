@@ -84,6 +84,8 @@ class PythonSources:
         if path not in self._facts:
             tree = self._parse(path)
             self._facts[path] = None if tree is None else module_facts(tree)
+        elif self._facts[path] is None:
+            self._index.met_again(path)  # a later rule depends on the unreadable file too (fail closed)
         return self._facts[path]
 
     def _parse(self, path: str) -> ast.Module | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 from checker.model import CATEGORY_ORDER, Category, Finding, RuleResult, RunReport, Severity, Status, WaiverRecord
 
@@ -38,7 +39,31 @@ def by_category(report: RunReport) -> list[tuple[Category, list[RuleResult]]]:
 def location(path: str | None, line: int | None) -> str:
     if not path:
         return ""
+    line = known_line(line)
     return f"{path}:{line}" if line else path
+
+
+def known_line(line: int | None) -> int | None:
+    """A 1-based line, or None where a check could not tell (0 and negatives mean unknown, not line 0)."""
+    return line if line is not None and line >= 1 else None
+
+
+# Characters that would act on a terminal, a log viewer or the reader's eye instead of being shown: C0 and C1
+# controls (ANSI escape sequences start with ESC), DEL, and the bidirectional overrides of "Trojan Source".
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str, one_line: bool = False) -> str:
+    """Untrusted text (file names, quoted file content) with control characters shown as `\\xNN` escapes;
+    `one_line` also escapes tabs and line breaks, for values that must stay on one line (paths, annotations)."""
+    pattern = _CONTROL_OR_BREAK if one_line else _CONTROL
+    return pattern.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    point = ord(match.group())
+    return f"\\x{point:02x}" if point <= 0xFF else f"\\u{point:04x}"
 
 
 def score_text(value: float | None) -> str:

@@ -7,16 +7,16 @@ commit and where, in lines an editor can jump to, not a table (and not the cost 
 from __future__ import annotations
 
 from checker.model import RuleResult, RunReport, Status
-from checker.reporters.common import failing, is_open, location, score_text, waiver_text
+from checker.reporters.common import failing, is_open, location, score_text, visible, waiver_text
 
 
 def render(report: RunReport) -> str:
     lines = [line for result in failing(report) for line in _result_lines(result)]
     lines += [
-        f"{location(p.path, p.line)}: cannot be read as data: {_one_line(p.message)}"
+        f"{visible(location(p.path, p.line), one_line=True)}: cannot be read as data: {_one_line(p.message)}"
         for p in report.input_problems
     ]
-    lines += [waiver_text(w) for w in report.waivers]  # every view lists the waivers, in force and expired
+    lines += [_one_line(waiver_text(w)) for w in report.waivers]  # every view lists the waivers, in force and expired
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 
@@ -29,7 +29,7 @@ def _result_lines(result: RuleResult) -> list[str]:
     findings = [f for f in result.findings if is_open(f)]
     if not findings:
         return [f"{head} {_one_line(result.message)}"]
-    return [_located(location(f.path, f.line), f"{head} {_one_line(f.message)}") for f in findings]
+    return [_located(visible(location(f.path, f.line), one_line=True), f"{head} {_one_line(f.message)}") for f in findings]
 
 
 def _located(where: str, text: str) -> str:
@@ -37,7 +37,8 @@ def _located(where: str, text: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.splitlines())
+    """One line of plain text: line breaks joined, other control characters (ANSI sequences) shown as escapes."""
+    return visible(" ".join(text.splitlines()), one_line=True)
 
 
 def _summary(report: RunReport) -> str:

@@ -1,13 +1,16 @@
 """`github` format: GitHub Actions workflow commands, one annotation per finding, printed to standard output.
 
 `::error file=k8s/deploy.yaml,line=17,title=REL002 …::message` shows up on the pull request's diff. Values are
-escaped as the runner expects: `%`, CR and LF everywhere, and also `:` and `,` inside properties.
+escaped as the runner expects: `%`, CR and LF everywhere, and also `:` and `,` inside properties. Other control
+characters are shown as `\\xNN` (an ANSI sequence must not colour the log); a file name keeps its line breaks
+(escaped as the runner expects), so that the annotation lands on the file. Files that could not be read as data
+are warnings on those files.
 """
 
 from __future__ import annotations
 
-from checker.model import Finding, RuleResult, RunReport, Severity, Status
-from checker.reporters.common import relative_uri, waiver_text
+from checker.model import Finding, InputProblem, RuleResult, RunReport, Severity, Status
+from checker.reporters.common import known_line, relative_uri, visible, waiver_text
 
 LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice",
          Severity.INFO: "notice"}  # fmt: skip
@@ -23,6 +26,7 @@ def render(report: RunReport) -> str:
                       if not f.waived]  # fmt: skip
     lines += [_command("warning" if w.state == "expired" else "notice", {"title": f"waiver {w.rule}"}, waiver_text(w))
               for w in report.waivers]  # fmt: skip
+    lines += [_problem(report, p) for p in report.input_problems]
     lines.append(_summary(report))
     return "".join(line + "\n" for line in lines)
 
@@ -37,11 +41,7 @@ def _summary(report: RunReport) -> str:
 
 
 def _annotation(report: RunReport, result: RuleResult, finding: Finding) -> str:
-    properties: dict[str, str] = {}
-    if finding.path:
-        properties["file"] = relative_uri(report.target, finding.path)
-        if finding.line:
-            properties["line"] = str(finding.line)
+    properties = _where(report, finding)
     properties["title"] = f"{result.rule_id} ({result.severity.value}): {result.title}"
     level = "notice" if finding.baselined else LEVEL[result.severity]
     message = finding.message + (" (in the baseline)" if finding.baselined else "")
@@ -50,9 +50,29 @@ def _annotation(report: RunReport, result: RuleResult, finding: Finding) -> str:
     return _command(level, properties, message)
 
 
+def _problem(report: RunReport, problem: InputProblem) -> str:
+    properties = {**_where(report, problem), "title": "readiness: file not checked"}
+    return _command("warning", properties, f"cannot be read as data: {problem.message}")
+
+
+def _where(report: RunReport, item: Finding | InputProblem) -> dict[str, str]:
+    properties: dict[str, str] = {}
+    if item.path:
+        properties["file"] = relative_uri(report.target, item.path)
+        line = known_line(item.line)
+        if line:
+            properties["line"] = str(line)
+    return properties
+
+
 def _command(level: str, properties: dict[str, str], message: str) -> str:
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{level} {props}::{escape_data(message)}"
+    props = ",".join(f"{key}={escape_property(_shown(key, value))}" for key, value in properties.items())
+    text = message.replace("\r\n", "\n").replace("\r", "\n")  # a line break, not a `\x0d` escape
+    return f"::{level} {props}::{escape_data(visible(text))}"
+
+
+def _shown(key: str, value: str) -> str:
+    return visible(value) if key == "file" else visible(value, one_line=True)
 
 
 def escape_data(value: str) -> str:

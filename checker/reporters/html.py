@@ -22,6 +22,7 @@ from checker.reporters.common import (
     gating,
     location,
     score_text,
+    visible,
 )
 
 TEMPLATE = Path(__file__).parent / "templates" / "report.html.j2"
@@ -32,17 +33,25 @@ STATUS_ORDER = [Status.FAIL, Status.ERROR, Status.WAIVED, Status.PASS, Status.SK
 def _template() -> Any:
     import jinja2
 
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             finalize=_shown)  # fmt: skip
     env.filters.update(location=lambda f: location(f.path, f.line), score=score_text, note=finding_note,
                        prose=_prose)  # fmt: skip
     return env.from_string(TEMPLATE.read_text(encoding="utf-8"))
+
+
+def _shown(value: Any) -> Any:
+    """Every `{{ value }}` of the template: control characters shown as escapes, then autoescaped."""
+    from markupsafe import Markup
+
+    return visible(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _prose(value: str) -> Any:
     """Rule-pack text with its `code spans` shown as code; everything else escaped."""
     from markupsafe import Markup, escape
 
-    parts = value.split("`")
+    parts = visible(value).split("`")
     if len(parts) % 2 == 0:  # an unpaired backtick: show the text as written
         return escape(value)
     return Markup("").join(escape(p) if i % 2 == 0 else Markup("<code>%s</code>") % p for i, p in enumerate(parts))

@@ -9,4 +9,5 @@ from checker.model import RunReport
 
 def render(report: RunReport) -> str:
     data = report.model_dump(mode="json")
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # allow_nan=False: NaN is not JSON (the model refuses it; this is the last line of defence).
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -6,6 +6,8 @@ the page fits; the full evidence stays in readiness.json.
 
 from __future__ import annotations
 
+import re
+
 from checker.model import Finding, RuleResult, RunReport, Status
 from checker.reporters.common import (
     CATEGORY_TITLE,
@@ -14,7 +16,9 @@ from checker.reporters.common import (
     failing,
     finding_note,
     gating,
+    location,
     score_text,
+    visible,
 )
 
 MAX_CHARS = 65_000
@@ -22,6 +26,7 @@ FINDINGS_LIMITS = (25, 10, 3, 0)  # per rule, tried in turn until the page fits
 _ICON = {Status.PASS: "✅", Status.FAIL: "❌", Status.ERROR: "💥", Status.SKIPPED: "⏭️", Status.WAIVED: "🟡"}
 _ESCAPED = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
 _PROSE_ESCAPED = str.maketrans({"<": "&lt;", ">": "&gt;", "|": "\\|"})
+_BACKTICKS = re.compile("`+")
 
 
 def render(report: RunReport) -> str:
@@ -34,19 +39,30 @@ def render(report: RunReport) -> str:
 
 
 def text(value: str) -> str:
-    """Plain text safe in Markdown, tables included: markup characters escaped, one line."""
-    return " ".join(value.split()).translate(_ESCAPED)
+    """Plain text safe in Markdown, tables included: markup characters escaped, one line, controls shown."""
+    return visible(" ".join(value.split())).translate(_ESCAPED)
 
 
 def prose(value: str) -> str:
     """Rule-pack text (titles, remediation) keeps its Markdown (`code`, **bold**), one line, no raw HTML."""
-    return " ".join(value.split()).translate(_PROSE_ESCAPED)
+    return visible(" ".join(value.split())).translate(_PROSE_ESCAPED)
 
 
-def code(value: str) -> str:
-    """An inline code span; a value holding a backtick needs a double-backtick fence."""
-    value = " ".join(value.split())
-    return f"`` {value} ``" if "`" in value else f"`{value}`"
+def code(value: str, in_table: bool = False) -> str:
+    """An inline code span, fenced with more backticks than the longest run inside it, so it cannot end early.
+
+    In a table cell `|` ends the cell even inside a code span (GFM), so there it is escaped; and since GitHub
+    splits cells before it reads code spans, a backslash could turn that escape into a cell end: such a value
+    is shown as escaped plain text instead."""
+    value = visible(value, one_line=True)  # a path's line break or tab shown, not folded into a space
+    if in_table:
+        if "\\" in value:
+            return text(value)
+        value = value.replace("|", "\\|")
+    if "`" not in value:
+        return f"`{value}`"
+    fence = "`" * (max(len(run) for run in _BACKTICKS.findall(value)) + 1)
+    return f"{fence} {value} {fence}"  # the spaces let a value start or end with a backtick
 
 
 def _sections(report: RunReport, limit: int) -> list[str]:
@@ -103,7 +119,7 @@ def _failure(result: RuleResult, limit: int, gates: bool) -> list[str]:
 
 
 def _finding(finding: Finding) -> str:
-    where = finding.path + (f":{finding.line}" if finding.line else "") if finding.path else ""
+    where = location(finding.path, finding.line)
     note = finding_note(finding)
     return f"- {code(where) + ' — ' if where else ''}{text(finding.message)}{f' *({note})*' if note else ''}"
 
@@ -141,7 +157,7 @@ def _waivers(report: RunReport) -> list[str]:
     lines = ["## Waivers", "", "| Rule | Path | State | Expires | Owner | Findings | Reason |", "|---|---|---|---|---|---:|---|"]
     for w in report.waivers:
         state = "**expired**" if w.state == "expired" else "in force"
-        lines.append(f"| {w.rule} | {code(w.path) if w.path else 'all'} | {state} | {w.expires} | "
+        lines.append(f"| {w.rule} | {code(w.path, in_table=True) if w.path else 'all'} | {state} | {w.expires} | "
                      f"{text(w.owner or '')} | {w.matched_findings} | {text(w.reason)} |")  # fmt: skip
     return lines + [""]
 
@@ -149,5 +165,5 @@ def _waivers(report: RunReport) -> list[str]:
 def _problems(report: RunReport) -> list[str]:
     if not report.input_problems:
         return []
-    rows = [f"- {code(p.path + (f':{p.line}' if p.line else ''))} — {text(p.message)}" for p in report.input_problems]
+    rows = [f"- {code(location(p.path, p.line))} — {text(p.message)}" for p in report.input_problems]
     return _details(f"Files that could not be read as data ({len(rows)})", rows)

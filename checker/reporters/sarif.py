@@ -11,14 +11,17 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
-from checker.model import Finding, RuleResult, RunReport, Severity, Status, fingerprint
-from checker.reporters.common import CATEGORY_TITLE, relative_uri
+from checker.model import Finding, InputProblem, RuleResult, RunReport, Severity, Status, fingerprint
+from checker.reporters.common import CATEGORY_TITLE, known_line, relative_uri
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/readiness-checker/readiness-checker"
 FINGERPRINT_KEY = "readinessFinding/v1"
 URI_BASE = "%SRCROOT%"
+# What may stay unencoded in a relative URI's path (RFC 3986 pchar minus ":", which would read as a scheme).
+_URI_SAFE = "/!$&'()*+,;=@-._~"
 
 LEVEL = {
     Severity.CRITICAL: "error",
@@ -45,7 +48,7 @@ def render(report: RunReport) -> str:
                        "waivers": [w.model_dump(mode="json") for w in report.waivers]},  # fmt: skip
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _driver(report: RunReport) -> dict[str, Any]:
@@ -97,16 +100,17 @@ def _result(report: RunReport, result: RuleResult, finding: Finding, index: int)
     return out
 
 
-def _location(target: str, finding: Finding) -> dict[str, Any]:
+def _location(target: str, finding: Finding | InputProblem) -> dict[str, Any]:
     """Where the finding is; a finding without a file points at the checked folder (code scanning needs one)."""
     if finding.path:
         uri = relative_uri(target, finding.path)
     else:
         folder = relative_uri(target, ".")
         uri = "./" if folder == "." else folder + "/"
-    physical: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": URI_BASE}}
-    if finding.path and finding.line and finding.line >= 1:
-        physical["region"] = {"startLine": finding.line}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": quote(uri, safe=_URI_SAFE), "uriBaseId": URI_BASE}}
+    line = known_line(finding.line)
+    if finding.path and line:  # SARIF lines are 1-based: an unknown line has no region rather than line 0
+        physical["region"] = {"startLine": line}
     return {"physicalLocation": physical}
 
 
@@ -119,11 +123,21 @@ def _invocation(report: RunReport, rule_index: dict[str, int]) -> dict[str, Any]
         }
         for r in report.results if r.status == Status.ERROR
     ]  # fmt: skip
+    notifications += [_problem(report, p) for p in report.input_problems]
     invocation: dict[str, Any] = {"executionSuccessful": True, "toolExecutionNotifications": notifications}
     started = _utc(report.started_at)
     if started:
         invocation["startTimeUtc"] = started
     return invocation
+
+
+def _problem(report: RunReport, problem: InputProblem) -> dict[str, Any]:
+    """A project file the run could not read as data: not a finding of any rule, but never silent."""
+    return {
+        "level": "warning",
+        "message": {"text": f"{problem.path}: cannot be read as data: {problem.message}"},
+        "locations": [_location(report.target, problem)],
+    }
 
 
 def _utc(stamp: str) -> str | None:

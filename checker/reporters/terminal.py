@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from checker.model import RuleResult, RunReport, Status
-from checker.reporters.common import CATEGORY_TITLE, STATUS_LABEL, by_category, location, score_text
+from checker.reporters.common import CATEGORY_TITLE, STATUS_LABEL, by_category, location, score_text, visible
 
 MAX_FINDINGS_SHOWN = 10
 _STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.ERROR: "bold magenta", Status.SKIPPED: "dim", Status.WAIVED: "yellow"}
@@ -16,7 +16,7 @@ def render(report: RunReport, color: bool = False, width: int = 110) -> str:
 
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
-    console.print(f"[bold]readiness[/bold] {report.tool.version} — {report.target}")
+    console.print(f"[bold]readiness[/bold] {_safe(report.tool.version)} — {_safe(report.target, one_line=True)}")
     for category, results in by_category(report):
         _category_table(console, report, category, results)
     _footer(console, report)
@@ -39,17 +39,22 @@ def _category_table(console: object, report: RunReport, category: object, result
     console.print(table)  # type: ignore[attr-defined]
 
 
-def _detail(result: RuleResult) -> str:
+def _safe(text: str, one_line: bool = False) -> str:
+    """Untrusted text for rich: control characters (ANSI sequences, CR) shown as escapes, markup escaped."""
     from rich.markup import escape
 
-    lines = [f"[bold]{escape(result.title)}[/bold]"]
+    return escape(visible(text, one_line=one_line))
+
+
+def _detail(result: RuleResult) -> str:
+    lines = [f"[bold]{_safe(result.title)}[/bold]"]
     if result.status != Status.PASS:
-        lines.append(escape(result.message))
+        lines.append(_safe(result.message))
     shown = [f for f in result.findings if not f.waived][:MAX_FINDINGS_SHOWN]
     for finding in shown:
         where = location(finding.path, finding.line)
         note = " [dim](baselined)[/dim]" if finding.baselined else ""
-        lines.append(f"  • {escape(where + ': ' if where else '')}{escape(finding.message)}{note}")
+        lines.append(f"  • {_safe(where, one_line=True) + ': ' if where else ''}{_safe(finding.message)}{note}")
     hidden = len([f for f in result.findings if not f.waived]) - len(shown)
     if hidden > 0:
         lines.append(f"  … and {hidden} more (see readiness.json)")
@@ -57,23 +62,22 @@ def _detail(result: RuleResult) -> str:
 
 
 def _footer(console: object, report: RunReport) -> None:
-    from rich.markup import escape
-
     c = report.coverage
     out = console.print  # type: ignore[attr-defined]
     out(f"Coverage: {c.evaluated} of {c.total} rules evaluated ({c.passed} passed, {c.failed} failed, "
         f"{c.errored} errors), {c.skipped} skipped, {c.waived} waived")  # fmt: skip
     for waiver in report.waivers:
         state = "[yellow]EXPIRED[/yellow]" if waiver.state == "expired" else "active"
-        out(f"Waiver {waiver.rule}{' ' + escape(waiver.path) if waiver.path else ''} ({state}, expires {waiver.expires}): {escape(waiver.reason)}")
+        scope = " " + _safe(waiver.path, one_line=True) if waiver.path else ""
+        out(f"Waiver {waiver.rule}{scope} ({state}, expires {waiver.expires}): {_safe(waiver.reason)}")
     if report.input_problems:
         out(f"{len(report.input_problems)} files could not be read as data:")
         for problem in report.input_problems[:MAX_FINDINGS_SHOWN]:
-            out(f"  • {escape(location(problem.path, problem.line))}: {escape(problem.message)}")
+            out(f"  • {_safe(location(problem.path, problem.line), one_line=True)}: {_safe(problem.message)}")
     out(f"Overall score {score_text(report.score.overall)}, fail-on {report.fail_on.value}")
     if report.ready:
         out("[bold green]Verdict: READY[/bold green]")
     else:
         out("[bold red]Verdict: NOT READY[/bold red]")
         for reason in report.verdict_reasons:
-            out(f"  - {escape(reason)}")
+            out(f"  - {_safe(reason)}")
