@@ -20,7 +20,7 @@ MANIFEST_RULES = ("REL001", "REL002", "REL003", "REL006", "SCA001", "SEC004", "V
 # What a pre-commit run of one manifest has no use for (SPEC §8: nothing on the start-up path imports what
 # the run does not use): the rich table is for `check`, the rest serve rules that read other inputs.
 NOT_FOR_A_MANIFEST = ("rich", "jsonschema", "pandas", "pyarrow", "great_expectations", "bandit", "pyspark",
-                      "detect_secrets", "openapi_spec_validator", "dockerfile_parse")  # fmt: skip
+                      "detect_secrets", "openapi_spec_validator")  # fmt: skip
 # Infrastructure every run needs; any other checker.checks module implements a check type.
 CHECKS_CORE = {"checker.checks", "checker.checks.base", "checker.checks.registry", "checker.checks.builtin"}
 
@@ -116,7 +116,7 @@ def test_cold_pre_commit_of_a_manifest_imports_only_what_its_rules_use(
 ) -> None:
     """Its rules are the manifest rules plus those that may read any YAML or any file: SEC002 scans every file
     (detect_secrets), API001 validates the spec, which may be split over YAML files (openapi_spec_validator,
-    which needs jsonschema), REL006 and REL007 judge the project's Dockerfiles too (dockerfile_parse)."""
+    which needs jsonschema), REL006 and REL007 judge the project's Dockerfiles too."""
     project, env = staged_example
     proc, modules = _imported(["pre-commit", "k8s/deployment.yaml"], project, env)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -49,6 +49,9 @@ def bandit(ctx: CheckContext, params: BanditParams) -> Outcome:  # type: ignore[
     cache_dir = ctx.index.root / CACHE_SUBDIR if ctx.use_cache else None
     result = run_bandit(ctx.index.root, paths, params.skip_tests, jobs=ctx.jobs, cache_dir=cache_dir,
                         ignore_nosec=not ctx.inline_waivers)  # fmt: skip
+    for path, analysis in sorted(result.files.items()):
+        if analysis.skipped:  # fail closed: a file bandit could not analyse makes a pass an `error`
+            ctx.index.record_problem(path, f"bandit could not analyse it: {analysis.skipped}")
     findings = [
         _finding(ctx, path, issue) for path, analysis in sorted(result.files.items())
         for issue in analysis.issues if _at_or_above(issue, params)

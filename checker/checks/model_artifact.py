@@ -17,6 +17,7 @@ from checker.checks.registry import Registry, check_type
 from checker.model import Finding, Status
 from checker.project import mlmodel
 from checker.project.index import InputError, ProjectIndex
+from checker.project.safe_open import Refused, open_regular
 
 CHECKSUM_FILES = ("checksums.sha256", "SHA256SUMS")
 VERSION_KEYS = ("version", "model_version")
@@ -178,11 +179,13 @@ def _verify(index: ProjectIndex, entry: ChecksumEntry) -> Finding | None:
     full = (index.root / entry.file).resolve()
     if not full.is_relative_to(index.root):
         return _entry_finding(entry, "the checksum names a file outside the project root; not read")
-    if not full.is_file():
+    if not full.exists():
         return _entry_finding(entry, f"recorded in {entry.source} but the file does not exist")
     try:
-        with full.open("rb") as handle:
+        with open_regular(index.root, entry.file) as handle:  # never a FIFO or device swapped in after the check
             actual = hashlib.file_digest(handle, "sha256").hexdigest()
+    except Refused as exc:
+        return _entry_finding(entry, exc.message)
     except OSError as exc:
         return _entry_finding(entry, f"cannot read to verify its checksum: {exc.strerror or exc}")
     if actual == entry.digest:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import BinaryIO
+from io import BufferedReader
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _KINDS = (
@@ -42,7 +42,7 @@ def inside(root: str, real: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def open_regular(root: Path, rel: str) -> BinaryIO:
+def open_regular(root: Path, rel: str) -> BufferedReader:
     """The regular file `rel` under `root`, opened for reading (binary); the caller closes it.
 
     Raises Refused for a path that is not a regular file inside `root`, OSError when it cannot be opened."""
