@@ -7,7 +7,8 @@ A target is a module in `tests/fuzz/targets/` (loaded by path: `tests/` is not a
                                      user-facing error; anything else propagates, and is a finding
 
 Inputs are mutations of the seeds (byte flips, splices between seeds, inserted YAML / Dockerfile / JSON
-tokens, deletions, duplications, truncation) drawn by hypothesis, or by atheris when it is installed.
+tokens, deletions, duplications, truncation) drawn by hypothesis (coverage-blind but
+deterministic with `--seed`, and already a test dependency; atheris would add a compiler-built extension).
 Each finding is saved with its traceback, so it can be replayed with `check(path.read_bytes())`.
 """
 
@@ -219,10 +220,7 @@ def run(name: str, examples: int, out_dir: Path, seed: int | None = None) -> Rep
         session.one(data)
     remaining = examples - session.report.inputs
     if remaining > 0:
-        if _atheris_available():
-            _run_atheris(session, remaining)
-        else:
-            _run_hypothesis(session, remaining, seed)
+        _run_hypothesis(session, remaining, seed)
     session.report.seconds = time.perf_counter() - started
     return session.report
 
@@ -242,21 +240,3 @@ def _run_hypothesis(session: _Session, examples: int, seed: int | None) -> None:
     if seed is not None:
         fuzz = fixed_seed(seed)(fuzz)
     fuzz()
-
-
-def _atheris_available() -> bool:
-    return importlib.util.find_spec("atheris") is not None
-
-
-def _run_atheris(session: _Session, examples: int) -> None:  # pragma: no cover - atheris is optional
-    import atheris
-
-    session.report.engine = "atheris"
-    for seed in session.module.SEEDS:  # atheris takes a corpus folder; seeds become its first inputs
-        (session.out_dir / "corpus").mkdir(parents=True, exist_ok=True)
-        (session.out_dir / "corpus" / hashlib.sha256(seed).hexdigest()[:16]).write_bytes(seed)
-    atheris.Setup([sys.argv[0], f"-runs={examples}", str(session.out_dir / "corpus")], session.one)
-    try:
-        atheris.Fuzz()
-    except SystemExit:
-        pass
