@@ -10,7 +10,6 @@ reports byte-identical.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import tempfile
@@ -58,12 +57,14 @@ def remove_stale(out_dir: Path, names: list[str]) -> None:
         (out_dir / name).unlink(missing_ok=True)
 
 
-def _commit(temps: dict[Path, str], folder_fd: int) -> None:
+def _commit(temps: dict[Path, str], folder_fd: int | None) -> None:
     """Rename every temporary file over its report; a signal arriving meanwhile is delivered afterwards."""
     with signals_deferred():
         for path in list(temps):
             _guard(path, partial(os.replace, temps[path], path))
             del temps[path]
+    if folder_fd is None:
+        return
     try:
         os.fsync(folder_fd)  # make the renames durable; some filesystems cannot sync a folder, which is harmless
     except OSError:
@@ -104,10 +105,15 @@ def _guard(path: Path, action: Callable[[], T]) -> T:
 
 
 @contextmanager
-def folder_lock(folder: Path) -> Iterator[int]:
+def folder_lock(folder: Path) -> Iterator[int | None]:
     """An exclusive lock on the output folder itself (flock on its descriptor: no lock file litters the folder).
     Concurrent runs writing the same folder take turns, so a set of reports is never interleaved from two runs;
-    a reader that wants a consistent set can take the lock too. Yields the folder's descriptor."""
+    a reader that wants a consistent set can take the lock too. Yields the folder's descriptor (None: no lock)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no folder lock, and each file is still replaced atomically
+        yield None
+        return
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
