@@ -73,6 +73,8 @@ def load_report(path: Path) -> PastReport:
         raise BaselineError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"{path}: not a readiness.json report: {exc}") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: not a readiness.json report: nested too deeply") from None
     try:
         return PastReport.model_validate(data)
     except ValidationError as exc:

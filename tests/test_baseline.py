@@ -121,3 +121,11 @@ def test_cli_baseline_turns_a_known_failure_into_a_pass(tmp_path: Path) -> None:
     assert report["verdict"] == "ready" and report["results"][0]["findings"][0]["baselined"] is True
     sarif = json.loads((out / "readiness.sarif").read_text(encoding="utf-8"))
     assert sarif["runs"][0]["results"][0]["baselineState"] == "unchanged"
+
+
+def test_a_baseline_nested_beyond_reading_is_a_usage_error(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path), "--baseline", str(deep), "--output-dir", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert f"{deep}: not a readiness.json report: nested too deeply" in result.output

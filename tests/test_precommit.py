@@ -147,6 +147,16 @@ def test_init_writes_a_valid_config_with_discovered_inputs(example: Path) -> Non
     assert "# waivers:" in (example / "readiness.yaml").read_text(encoding="utf-8")
 
 
+def test_init_passes_over_json_nested_beyond_reading(example: Path) -> None:
+    """`init` sniffs JSON files for k6 summaries and GX suites: one nested 100,000 deep is not either."""
+    (example / "readiness.yaml").unlink()
+    (example / "data" / "deep.json").write_text("[" * 100_000, encoding="utf-8")
+    outcome = CliRunner().invoke(main, ["init", str(example)])
+    assert outcome.exit_code == 0, outcome.output
+    config = load_config(example).config
+    assert config.data.reference is not None and config.data.reference.suite == "data/reference_suite.json"
+
+
 def test_init_refuses_to_overwrite(example: Path) -> None:
     before = (example / "readiness.yaml").read_text(encoding="utf-8")
     outcome = CliRunner().invoke(main, ["init", str(example)])

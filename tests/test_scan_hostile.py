@@ -530,3 +530,11 @@ def test_a_spec_of_the_wrong_shape_is_a_problem_not_a_validator_crash(tmp_path: 
     assert [(p.path, p.line, p.message) for p in validate(model.specs[0])] == [
         ("openapi.yaml", 4, "'post:USER x' is not of type 'object'")
     ]
+
+
+def test_an_absurdly_nested_exec_form_is_read_as_the_shell_form() -> None:
+    """A fuzz finding: `RUN [[[[…` made json.loads raise RecursionError out of the Dockerfile model."""
+    dockerfile = parse("Dockerfile", "FROM ubuntu\nRUN " + "[" * 5000 + "\nCMD [\"gunicorn\", \"app:app\"]\n")
+    run, cmd = dockerfile.stages[0].instructions[-2:]
+    assert run.exec_form is None and run.command_text.startswith("[[[")
+    assert cmd.exec_form == ["gunicorn", "app:app"]

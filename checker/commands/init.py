@@ -93,7 +93,7 @@ def _is_openapi(index: ProjectIndex, path: str) -> bool:
 def _is_k6_summary(index: ProjectIndex, path: str) -> bool:
     try:
         data = json.loads(index.text(path))
-    except (InputError, ValueError):
+    except (InputError, ValueError, RecursionError):  # not JSON, or nested beyond reading: not this kind
         return False
     return isinstance(data, dict) and isinstance(data.get("metrics"), dict) and "http_req_duration" in data["metrics"]
 
@@ -113,7 +113,7 @@ def _datasets(index: ProjectIndex, found: Discovered) -> None:
 def _is_suite(index: ProjectIndex, path: str) -> bool:
     try:
         data = json.loads(index.text(path))
-    except (InputError, ValueError):
+    except (InputError, ValueError, RecursionError):  # not JSON, or nested beyond reading: not this kind
         return False
     return isinstance(data, dict) and isinstance(data.get("expectations"), list)
 

@@ -75,7 +75,7 @@ class Instruction:
             return None
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON (or absurdly nested): Docker runs it in the shell form
             return None
         return [str(item) for item in parsed] if isinstance(parsed, list) else None
 
