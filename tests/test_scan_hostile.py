@@ -538,3 +538,15 @@ def test_an_absurdly_nested_exec_form_is_read_as_the_shell_form() -> None:
     run, cmd = dockerfile.stages[0].instructions[-2:]
     assert run.exec_form is None and run.command_text.startswith("[[[")
     assert cmd.exec_form == ["gunicorn", "app:app"]
+
+
+def test_a_binary_media_type_key_is_an_api001_finding_not_a_crash(tmp_path: Path) -> None:
+    """A fuzz finding: a `!!binary` key under `content` tripped an assert inside openapi-spec-validator."""
+    _write(tmp_path, {"api/openapi.yaml": (
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /p:\n    get:\n      responses:\n"
+        "        '200':\n          description: ok\n          content:\n            !!binary YXBwbGljYXRpb24vanNvbg==:\n"
+        "              schema: {type: object}\n"
+    )})  # fmt: skip
+    (result,) = [r for r in _run(tmp_path, only=("API001",)).results]
+    assert result.status.value == "fail", result.message
+    assert "cannot be validated" in result.findings[0].message and result.findings[0].path == "api/openapi.yaml"

@@ -118,7 +118,7 @@ def _validator_problems(spec: Spec, bundle: Any) -> list[SpecProblem]:
                 break
     except RecursionError:
         problems["recursion"] = SpecProblem("the spec nests too deeply to validate", spec.path, 1)
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, AssertionError) as exc:
         # The validator's semantic pass assumes the shape its schema pass checks; on a document of another
         # shape (a path item that is a string) it raises instead of reporting. The schema errors met so far
         # say what is wrong; without any, the crash itself is the finding.
