@@ -435,6 +435,7 @@ def _nth_array_table(lines: list[str], start: int, key: str | None, index: int) 
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(//|[^\\/])")  # http://, file://, s3://, data:… (not C:\)
 _GLOB = re.compile(r"[*?[]")
+MAX_PATH_PARTS = 256
 _KeyedPath = tuple[tuple[PathPart, ...], str | None]
 
 
@@ -509,6 +510,8 @@ def _lexical_problem(value: str) -> str | None:
     if value.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", value) or Path(value).is_absolute():
         return f"path {value!r} must be relative to the project root"
     parts = re.split(r"[\\/]", value)
+    if len(parts) > MAX_PATH_PARTS:  # pathlib's glob recurses once per part
+        return f"path {value[:40]!r}… has more than {MAX_PATH_PARTS} parts"
     depth = 0
     for part in parts:
         depth += -1 if part == ".." else 0 if part in ("", ".") else 1
@@ -560,7 +563,7 @@ def rule_pack_files(root: Path, value: str) -> list[Path]:
 def _glob(root: Path, pattern: str) -> list[Path]:
     try:
         return sorted(root.glob(pattern))
-    except (ValueError, NotImplementedError, OSError):  # a pattern pathlib refuses matches nothing
+    except (ValueError, NotImplementedError, OSError, RecursionError):  # a pattern pathlib refuses matches nothing
         return []
 
 
