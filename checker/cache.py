@@ -79,7 +79,7 @@ class ResultCache:
             return "missing"
         known = self._files.get(path) or self._old.files.get(path)
         if known is None or (known.size, known.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
-            known = FileEntry(size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha256=_sha256(full))
+            known = FileEntry(size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha256=_sha256(root, path))
         self._files[path] = known
         return known.sha256
 
@@ -125,13 +125,16 @@ def rule_key(*parts: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _sha256(path: Path) -> str:
+def _sha256(root: Path, path: str) -> str:
+    """The file's hash; never blocks on a FIFO or reads a device swapped in for it since discovery."""
+    from checker.project.safe_open import Refused, open_regular
+
     digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
+        with open_regular(root, path) as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
-    except OSError:
+    except (OSError, Refused):
         return "unreadable"
     return digest.hexdigest()
 
@@ -164,7 +167,7 @@ class RuleKeys:
     """Cache keys of one run's rules: what a rule's result depends on, hashed."""
 
     def __init__(self, cache: ResultCache, index: Any, registry: Any, config: Any, today: str, tool: str) -> None:
-        self.cache, self._index, self._registry = cache, index, registry
+        self.cache, self._index, self._registry, self._config = cache, index, registry, config
         self._context = rule_key(tool, today, config.model_dump(mode="json"))  # hashed once, not per rule
         # Many rules read the same files (every Kubernetes rule reads every manifest): the contents of one set
         # of inputs are hashed once per run, not once per rule, so a warm run over 10,000 files stays cheap.
@@ -173,7 +176,7 @@ class RuleKeys:
     def for_rule(self, rule: Any) -> str:
         from checker.engine.changed import inputs_of
 
-        paths = inputs_of(rule, self._index, self._registry)
+        paths = inputs_of(rule, self._config, self._index, self._registry)
         inputs = None if paths is None else tuple(paths)
         if inputs not in self._inputs_hash:
             self._inputs_hash[inputs] = self._hash_inputs(sorted(self._index.files) if inputs is None else inputs)

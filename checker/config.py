@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Annotated, Any, Callable, Literal, get_args
 
 from pydantic import (
@@ -188,6 +189,11 @@ class ProjectConfig(Strict):
 
     def category_enabled(self, category: Category) -> bool:
         return self.categories.get(category, CategoryConfig()).enabled
+
+    def params_for(self, rule_id: str, defaults: Mapping[str, Any]) -> dict[str, Any]:
+        """A rule's parameters: its pack's `params` with this project's overrides of them."""
+        override = self.rules.get(rule_id)
+        return {**defaults, **(override.params if override else {})}
 
 
 class ConfigError(Exception):

@@ -550,3 +550,15 @@ def test_a_binary_media_type_key_is_an_api001_finding_not_a_crash(tmp_path: Path
     (result,) = [r for r in _run(tmp_path, only=("API001",)).results]
     assert result.status.value == "fail", result.message
     assert "cannot be validated" in result.findings[0].message and result.findings[0].path == "api/openapi.yaml"
+
+
+def test_the_result_cache_never_opens_a_fifo_swapped_in_for_a_tracked_file(tmp_path: Path) -> None:
+    """Cache keys hash the rules' input files after discovery: a FIFO put there meanwhile must not block."""
+    from checker.cache import ResultCache
+
+    cache = ResultCache.open(tmp_path, "test")
+    assert cache is not None
+    os.mkfifo(tmp_path / "deployment.yaml")
+    assert _finishes(lambda: cache.file_hash(tmp_path.resolve(), "deployment.yaml"), timeout=10) == "unreadable"
+    os.symlink("/dev/zero", tmp_path / "zero.yaml")
+    assert _finishes(lambda: cache.file_hash(tmp_path.resolve(), "zero.yaml"), timeout=10) == "unreadable"

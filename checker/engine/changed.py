@@ -8,10 +8,11 @@ pre-commit run may do more than needed, never less. The config file, and the rul
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from checker.checks.registry import Registry
-from checker.config import LoadedConfig
+from checker.config import LoadedConfig, ProjectConfig
 from checker.packs.model import Rule, TypedCheck, leaves
 from checker.project import classify
 from checker.project.index import InputError, ProjectIndex
@@ -65,15 +66,21 @@ def relevant_rules(
     if set(changed) & config_files(loaded):
         return rules
     kinds = {path: file_kinds(index, path) for path in changed}
-    return [r for r in rules if any(reads(r, path, kinds[path], registry, path in index.files) for path in changed)]
+    return [
+        rule for rule in rules
+        if any(reads(rule, loaded.config, path, kinds[path], registry, path in index.files) for path in changed)
+    ]  # fmt: skip
 
 
-def reads(rule: Rule, path: str, kinds: frozenset[str], registry: Registry, tracked: bool = True) -> bool:
-    return any(_leaf_reads(leaf, path, kinds, registry, tracked) for leaf in leaves(rule.check))
+def reads(rule: Rule, config: ProjectConfig, path: str, kinds: frozenset[str], registry: Registry, tracked: bool) -> bool:
+    params = config.params_for(rule.id, rule.params)
+    return any(_leaf_reads(leaf, path, kinds, registry, tracked, params) for leaf in leaves(rule.check))
 
 
-def _leaf_reads(leaf: TypedCheck, path: str, kinds: frozenset[str], registry: Registry, tracked: bool) -> bool:
-    globs = glob_params(leaf)
+def _leaf_reads(
+    leaf: TypedCheck, path: str, kinds: frozenset[str], registry: Registry, tracked: bool, params: Mapping[str, Any]
+) -> bool:
+    globs = glob_params(leaf, params)
     if globs:
         return matches(globs, path)
     declared = registry.inputs(leaf.type) if leaf.type in registry else ()
@@ -82,15 +89,18 @@ def _leaf_reads(leaf: TypedCheck, path: str, kinds: frozenset[str], registry: Re
     return bool(set(declared) & kinds)
 
 
-def glob_params(leaf: TypedCheck) -> list[str]:
-    """The leaf's globs as written, so that selecting rules builds (and imports) no check type.
+def glob_params(leaf: TypedCheck, params: Mapping[str, Any] | None = None) -> list[str]:
+    """The leaf's globs as the check will get them, without building (and importing) its check type.
 
-    Check types declare these fields without a default (tests/test_imports.py holds the built-ins to it),
-    so what is written is what the check gets.
+    Check types declare these fields without a default (tests/test_lazy_checks.py holds the built-ins to it),
+    so a leaf that takes globs writes them; the rule's `params` (with the project's overrides) replace a
+    field the leaf writes, as `evaluate.with_params` does when the check runs.
     """
     found: list[str] = []
     for name in GLOB_FIELDS:
         value = leaf.raw.get(name)
+        if value is not None and params and name in params:
+            value = params[name]
         if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
             found += value
     return found
@@ -102,11 +112,12 @@ def matches(globs: list[str], path: str) -> bool:
     return pathspec.GitIgnoreSpec.from_lines(globs).match_file(path)
 
 
-def inputs_of(rule: Rule, index: ProjectIndex, registry: Registry) -> list[str] | None:
+def inputs_of(rule: Rule, config: ProjectConfig, index: ProjectIndex, registry: Registry) -> list[str] | None:
     """The files `rule` may read, for cache keys; None when that cannot be narrowed (every file counts)."""
+    params = config.params_for(rule.id, rule.params)
     paths: set[str] = set()
     for leaf in leaves(rule.check):
-        globs = glob_params(leaf)
+        globs = glob_params(leaf, params)
         declared = set(registry.inputs(leaf.type)) if leaf.type in registry else set()
         if globs:
             paths.update(index.glob(globs))

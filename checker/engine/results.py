@@ -88,7 +88,7 @@ def _prepare(rule: Rule, run: Evaluation) -> _Job | RuleResult:
     disabled = _disabled_reason(rule, run.loaded)
     if disabled:
         return RuleResult(**base, status=Status.SKIPPED, message=disabled)
-    params = {**rule.params, **(override.params if override else {})}
+    params = run.loaded.config.params_for(rule.id, rule.params)
     try:  # here, before any fork: the worker inherits the imported check modules
         budget = time_budget(rule.check, run.registry, run.loaded.config.limits.rule_timeout_s)
     except Exception as exc:  # noqa: BLE001 - e.g. a plugin module that fails to import
