@@ -9,6 +9,7 @@ hang it; the timeout turns that into a failure instead of a hung test session.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -143,3 +144,43 @@ def test_isolated_and_in_process_evaluation_write_identical_reports(tmp_path: Pa
 
     assert isolated == in_process
     assert '"status": "error"' in isolated and "k8s/broken.yaml" in isolated  # attribution crossed the pipe
+
+
+def test_the_worker_is_not_stopped_by_a_terminal_with_tostop(tmp_path: Path) -> None:
+    """The worker has a process group of its own, so on a terminal set to `stty tostop` its writes (the dataset
+    progress bar) would stop it with SIGTTOU, and the run would wait out the rule's budget."""
+    import pty
+    import select
+    import termios
+
+    target = project_copy(EXAMPLE, tmp_path)
+    main_fd, terminal = pty.openpty()
+    attrs = termios.tcgetattr(terminal)
+    attrs[3] |= termios.TOSTOP
+    termios.tcsetattr(terminal, termios.TCSANOW, attrs)
+
+    def own_terminal() -> None:  # a session whose controlling terminal is the pty, as in a shell
+        import fcntl
+
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "checker", "check", str(target), "--only", "DAT002", "--no-cache", "--format", "json",
+         "--output-dir", str(tmp_path / "out")],
+        stdin=terminal, stdout=terminal, stderr=terminal, preexec_fn=own_terminal, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    os.close(terminal)
+    deadline = time.monotonic() + GUARD_S
+    try:
+        while proc.poll() is None and time.monotonic() < deadline:
+            if select.select([main_fd], [], [], 0.2)[0]:
+                with contextlib.suppress(OSError):
+                    os.read(main_fd, 65536)  # keep the terminal drained
+    finally:
+        os.close(main_fd)
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.wait() == 0
+    assert json.loads((tmp_path / "out" / "readiness.json").read_text(encoding="utf-8"))["results"][0]["status"] == "pass"

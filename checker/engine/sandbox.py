@@ -305,6 +305,9 @@ def _detach(lead: int) -> None:
         os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Out of the terminal's foreground group, a write to it (the dataset progress bar) would stop the worker
+    # with SIGTTOU where `stty tostop` is set; ignored, the write goes through.
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         import ctypes
 
