@@ -66,11 +66,18 @@ class PastReport(Lenient):
     results: tuple[PastResult, ...] = ()
 
 
+MAX_REPORT_BYTES = 512 * 1024 * 1024  # a readiness.json of a very large monorepo fits many times over
+
+
 def load_report(path: Path) -> PastReport:
+    from checker.yamlpos import YamlError, read_text  # never blocks on a FIFO, never reads a device
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text(path, max_bytes=MAX_REPORT_BYTES))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except YamlError as exc:
+        raise BaselineError(f"{path}: {exc.message}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"{path}: not a readiness.json report: {exc}") from None
     except RecursionError:

@@ -251,7 +251,7 @@ def load_config(target: Path, explicit: Path | None = None) -> LoadedConfig:
 
 def _load(target: Path, explicit: Path | None) -> LoadedConfig:
     if explicit is not None:
-        if not explicit.is_file():
+        if not explicit.exists():
             raise ConfigError([f"{explicit}:1:1: (file): config file not found"])
         if explicit.name.endswith(".toml"):
             return _from_pyproject(explicit, required=True)
