@@ -345,3 +345,14 @@ def test_api_diff_refuses_a_revision_that_looks_like_an_option(tmp_path: Path) -
     result = CliRunner().invoke(main, ["api-diff", "--", "--output=/tmp/x:api/openapi.yaml", str(target / "api/openapi.yaml")])
     assert result.exit_code == 2
     assert "'--output=/tmp/x' is not a git revision" in result.output
+
+
+def test_api_diff_names_a_spec_that_is_not_a_regular_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    Path("new.yaml").write_text(BASE, encoding="utf-8")
+    os.mkfifo("old.yaml")
+    result = CliRunner().invoke(main, ["api-diff", "old.yaml", "new.yaml"])
+    assert result.exit_code == 2
+    assert "old.yaml: not a regular file (a FIFO, device or socket is never read)" in result.output

@@ -22,6 +22,8 @@ def open_spec(argument: str, cwd: Path) -> Spec:
         git = GitSource(cwd, revision)
         git.verify()
         source = git
+    elif candidate.exists():
+        raise SpecError(f"{argument}: not a regular file (a FIFO, device or socket is never read)")
     else:
         raise SpecError(f"{argument}: no such file (and not REV:PATH)")
     return load_spec(source, path.removeprefix("./"))
