@@ -304,3 +304,23 @@ def test_a_check_over_its_time_budget_is_an_error_and_the_run_goes_on(workdir: P
     assert by_id["SLOW001"].message == "the rule exceeded its time budget of 0.2 s"
     assert by_id["TEAM101"].status == Status.FAIL  # the next rule still ran
     assert "SLOW001 (low) errored: Sleeps" in report.verdict_reasons  # fail closed
+
+
+@pytest.mark.parametrize(("flag", "name", "error"), [
+    ("--config", "readiness.yaml", "{fifo}:1:1: (file): not a regular file (a FIFO, device or socket is never read)"),
+    ("--baseline", "baseline.json", "error: {fifo}: not a regular file (a FIFO, device or socket is never read)"),
+])  # fmt: skip
+def test_a_fifo_named_by_a_flag_is_refused_without_blocking(tmp_path: Path, flag: str, name: str, error: str) -> None:
+    """Opening a FIFO for reading blocks until a writer comes: refused instead. A subprocess, so that a blocked
+    read fails the test by its timeout rather than hanging the suite."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    proc = subprocess.run(
+        [sys.executable, "-m", "checker", "check", str(tmp_path), flag, str(fifo), "--output-dir", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    assert (proc.returncode, proc.stderr) == (2, error.format(fifo=fifo) + "\n")

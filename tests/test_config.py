@@ -249,18 +249,3 @@ def test_previous_git_revision_may_not_look_like_an_option(project: Path) -> Non
     assert code == 2
     assert errors == ["proj/readiness.yaml:2:14: api.previous.git: '--output=/tmp/x' is not a git revision "
                       "(no leading '-', spaces or control characters)"]  # fmt: skip
-
-
-def test_an_explicit_config_that_is_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
-    fifo = tmp_path / "readiness.yaml"
-    os.mkfifo(fifo)
-    proc = subprocess.run(
-        [sys.executable, "-m", "checker", "check", str(tmp_path), "--config", str(fifo), "--output-dir", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[1],
-    )  # fmt: skip
-    assert proc.returncode == 2
-    assert proc.stderr == f"{fifo}:1:1: (file): not a regular file (a FIFO, device or socket is never read)\n"
