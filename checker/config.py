@@ -222,6 +222,7 @@ class LoadedConfig:
     toml_text: str | None = None
     key_prefix: tuple[PathPart, ...] = field(default_factory=tuple)
     text: str | None = None  # the config file as read: the run hands it to the project index, not re-read
+    parsed: tuple[str, Any] | None = None  # ("yaml", documents) or ("toml", table), handed over likewise
 
     def locate(self, path: tuple[PathPart, ...]) -> str:
         """`file:line:col` of a key path, as precisely as the format allows."""
@@ -294,7 +295,7 @@ def _from_yaml(path: Path) -> LoadedConfig:
         doc = load_one(text, max_depth=CONFIG_MAX_DEPTH)
     except YamlError as exc:
         raise ConfigError([f"{path}:{exc.line or 1}:{exc.column or 1}: (yaml): {exc.message}"]) from None
-    loaded = LoadedConfig(ProjectConfig(), file=str(path), doc=doc, text=text)
+    loaded = LoadedConfig(ProjectConfig(), file=str(path), doc=doc, text=text, parsed=("yaml", [] if doc is None else [doc]))
     if doc is None:
         return loaded
     if not isinstance(doc, dict):
@@ -317,7 +318,8 @@ def _from_pyproject(path: Path, required: bool) -> LoadedConfig:
         line, column = _toml_error_position(str(exc))
         raise ConfigError([f"{path}:{line}:{column}: (toml): invalid TOML: {exc}"]) from None
     section = data.get("tool", {}).get("readiness")
-    loaded = LoadedConfig(ProjectConfig(), file=str(path), toml_text=text, key_prefix=("tool", "readiness"), text=text)
+    loaded = LoadedConfig(ProjectConfig(), file=str(path), toml_text=text, key_prefix=("tool", "readiness"), text=text,
+                          parsed=("toml", data))  # fmt: skip
     if section is None:
         if required:
             raise ConfigError([f"{path}:1:1: tool.readiness: no [tool.readiness] table in this file"])

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -80,12 +79,14 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     Opened non-blocking and checked with fstat, so a FIFO or device named as a pack or config never hangs
     the run, and a file swapped between check and open is still the file checked.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise YamlError("not a regular file (a FIFO, device or socket is never read)", 1, 1)
-        if info.st_size > max_bytes:
+    from checker.project.safe_open import Refused, open_regular_file
+
+    try:
+        handle = open_regular_file(path)
+    except Refused:
+        raise YamlError("not a regular file (a FIFO, device or socket is never read)", 1, 1) from None
+    with handle:
+        if os.fstat(handle.fileno()).st_size > max_bytes:
             raise YamlError(f"file is larger than the {_mb(max_bytes)} limit", 1, 1)
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:  # grew while being read

@@ -356,3 +356,29 @@ def test_api_diff_names_a_spec_that_is_not_a_regular_file(tmp_path: Path, monkey
     result = CliRunner().invoke(main, ["api-diff", "old.yaml", "new.yaml"])
     assert result.exit_code == 2
     assert "old.yaml: not a regular file (a FIFO, device or socket is never read)" in result.output
+
+
+def test_a_ref_to_a_fifo_beside_a_spec_file_is_refused_not_blocked_on(tmp_path: Path) -> None:
+    """Specs given as files are read like project files: a FIFO that a `$ref` names is never opened (a
+    subprocess, so that a blocked read fails by its timeout rather than hanging the suite)."""
+    import os
+    import sys
+
+    (tmp_path / "old.yaml").write_text(BASE.replace("{$ref: '#/components/schemas/Item'}", "{$ref: 'common.yaml#/Item'}", 1), encoding="utf-8")
+    (tmp_path / "new.yaml").write_text(BASE, encoding="utf-8")
+    os.mkfifo(tmp_path / "common.yaml")
+    proc = subprocess.run([sys.executable, "-m", "checker", "api-diff", "old.yaml", "new.yaml"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})  # fmt: skip
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr == "error: old.yaml:14: cannot read common.yaml: a FIFO, not a regular file; not read\n"
+
+
+def test_api_diff_refuses_to_compare_past_a_broken_ref(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The diff walks around a `$ref` it cannot follow, so a breaking change behind it would go unseen."""
+    monkeypatch.chdir(tmp_path)
+    Path("old.yaml").write_text(BASE.replace("{$ref: '#/components/schemas/Item'}", "{$ref: 'common.yaml#/Item'}", 1),
+                                encoding="utf-8")  # fmt: skip
+    Path("new.yaml").write_text(BASE, encoding="utf-8")
+    result = CliRunner().invoke(main, ["api-diff", "old.yaml", "new.yaml"])
+    assert (result.exit_code, result.output) == (2, "error: old.yaml:14: cannot read common.yaml: No such file or directory\n")

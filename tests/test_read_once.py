@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 
+from checker import config as config_module
 from checker.engine.run import RunOptions, run
 from checker.model import RunReport, Status
 from checker.project.index import ProjectIndex
@@ -95,6 +96,18 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Reads]]:
         box[0].document_parses[(path, fmt)] += 1
         return parse(index, path, fmt, how)
 
+    from_yaml, from_pyproject = config_module._from_yaml, config_module._from_pyproject
+
+    def counting_from_yaml(path: Path) -> Any:  # the config loader parses its file before the index exists
+        if box and box[0].inside(path) is not None:
+            box[0].document_parses[(box[0].inside(path) or "", "yaml")] += 1
+        return from_yaml(path)
+
+    def counting_from_pyproject(path: Path, required: bool) -> Any:
+        if box and box[0].inside(path) is not None:
+            box[0].document_parses[(box[0].inside(path) or "", "toml")] += 1
+        return from_pyproject(path, required)
+
     def counting_parse_python(sources: PythonSources, path: str) -> Any:
         box[0].python_parses[path] += 1
         return parse_python(sources, path)
@@ -115,6 +128,8 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Reads]]:
     monkeypatch.setattr(ProjectIndex, "_read", counting_read)
     monkeypatch.setattr(ProjectIndex, "_parse", counting_parse)
     monkeypatch.setattr(PythonSources, "_parse", counting_parse_python)
+    monkeypatch.setattr(config_module, "_from_yaml", counting_from_yaml)
+    monkeypatch.setattr(config_module, "_from_pyproject", counting_from_pyproject)
     monkeypatch.setattr(ast, "parse", counting_ast_parse)  # a check parsing code itself would parse it twice
     monkeypatch.setattr(builtins, "open", counting_open)
     monkeypatch.setattr(io, "open", counting_open)  # pathlib's read_text / read_bytes / open go through io.open
@@ -132,10 +147,21 @@ def _more_than_once(counter: Counter[Any]) -> dict[Any, int]:
     return {key: count for key, count in counter.items() if count > 1}
 
 
-@pytest.mark.parametrize("tree", sorted(TREES))
+def _config_in_pyproject(target: Path) -> None:
+    """The example configured by `[tool.readiness]` instead: pyproject.toml is then read by the config loader
+    and by the dependency rules."""
+    (target / "readiness.yaml").unlink()
+    with (target / "pyproject.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[tool.readiness]\nservice = "fraud-scorer"\nfail_on = "high"\n')
+
+
+@pytest.mark.parametrize("tree", [*sorted(TREES), "fraud-scorer-pyproject-config"])
 def test_every_file_is_read_and_parsed_at_most_once(tree: str, tmp_path: Path, counted: list[Reads]) -> None:
     target = tmp_path / tree
-    shutil.copytree(TREES[tree], target, ignore=shutil.ignore_patterns(".readiness-cache", "reports"))
+    source = TREES.get(tree) or TREES["fraud-scorer"]
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".readiness-cache", "reports"))
+    if tree == "fraud-scorer-pyproject-config":
+        _config_in_pyproject(target)
     counted.append(Reads(target))
 
     report = _run(target)
@@ -164,7 +190,8 @@ def test_isolated_evaluation_leaves_every_read_to_the_worker(tmp_path: Path, cou
 
     reads = counted[0]
     assert len([r for r in report.results if r.status in (Status.PASS, Status.FAIL)]) >= 20  # the worker ran them
-    assert reads.index_reads == Counter() and reads.document_parses == Counter()
+    assert reads.index_reads == Counter()
+    assert reads.document_parses == Counter({("readiness.yaml", "yaml"): 1})  # the config loader's, only
     assert _more_than_once(reads.direct_opens) == {}
 
 

@@ -102,13 +102,7 @@ def _signature_models(ctx: CheckContext) -> list[Any]:
 def _read_models(ctx: CheckContext) -> tuple[list[Any], list[Finding]]:
     from checker.project import mlmodel
 
-    models, problems = [], []
-    for path in mlmodel.discover(ctx.index, ctx.config):
-        try:
-            models.append(mlmodel.load(ctx.index, path))
-        except mlmodel.MLModelError as exc:
-            problems.append(Finding(message=f"{exc.path}: {exc.message}", path=exc.path, line=exc.line))
-    return models, problems
+    return mlmodel.load_discovered(ctx.index, ctx.config)
 
 
 # --- DAT002 ------------------------------------------------------------------------------------------

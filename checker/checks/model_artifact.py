@@ -36,16 +36,6 @@ def register(registry: Registry) -> None:
                "the MLmodel records a version or run id, and every recorded checksum matches its file")(model_identity)  # fmt: skip
 
 
-def _models(ctx: CheckContext) -> tuple[list[mlmodel.MLModel], list[Finding]]:
-    models, problems = [], []
-    for path in mlmodel.discover(ctx.index, ctx.config):
-        try:
-            models.append(mlmodel.load(ctx.index, path))
-        except mlmodel.MLModelError as exc:
-            problems.append(Finding(message=f"{exc.path}: {exc.message}", path=exc.path, line=exc.line))
-    return models, problems
-
-
 def _key_line(index: ProjectIndex, path: str, *keys: str) -> int | None:
     try:
         node: Any = index.yaml(path)[0]
@@ -64,7 +54,7 @@ def _key_line(index: ProjectIndex, path: str, *keys: str) -> int | None:
 
 
 def model_age(ctx: CheckContext, params: NoParams) -> Outcome:  # type: ignore[override]
-    models, problems = _models(ctx)
+    models, problems = mlmodel.load_discovered(ctx.index, ctx.config)
     if not models and not problems:
         return Outcome.skipped("no MLmodel file (model.metadata in readiness.yaml, or a file named MLmodel)")
     if problems:
@@ -102,7 +92,7 @@ def _parse_time(text: str) -> datetime | None:
 
 
 def model_identity(ctx: CheckContext, params: NoParams) -> Outcome:  # type: ignore[override]
-    models, problems = _models(ctx)
+    models, problems = mlmodel.load_discovered(ctx.index, ctx.config)
     if not models and not problems:
         return Outcome.skipped("no MLmodel file (model.metadata in readiness.yaml, or a file named MLmodel)")
     findings = list(problems)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from checker.apidiff import Change, diff
-from checker.project.openapi import DocumentSource, FileSource, GitSource, Spec, SpecError, load_spec
+from checker.project.openapi import DocumentSource, FileSource, GitSource, Spec, SpecError, SpecProblem, load_spec
 
 EXIT_NONE, EXIT_BREAKING, EXIT_USAGE = 0, 1, 2
 
@@ -49,8 +49,24 @@ def render(changes: list[Change], old: str, new: str) -> str:
 def run_api_diff(old: str, new: str, cwd: Path) -> tuple[int, str]:
     """(exit code, text): 0 none, 1 breaking, 2 when a spec cannot be read."""
     try:
-        changes = diff(open_spec(old, cwd), open_spec(new, cwd))
+        old_spec, new_spec = open_spec(old, cwd), open_spec(new, cwd)
     except SpecError as exc:
-        where = f"{exc.path}:{exc.line}: " if exc.path and exc.line else f"{exc.path}: " if exc.path else ""
-        return EXIT_USAGE, f"error: {where}{exc.message}\n"
+        return EXIT_USAGE, f"error: {_where(exc.path, exc.line)}{exc.message}\n"
+    broken = [problem for spec in (old_spec, new_spec) for problem in _broken_refs(spec)]
+    if broken:  # the diff walks around a `$ref` it cannot follow: what hides behind one would go unseen
+        return EXIT_USAGE, "".join(f"error: {_where(p.path, p.line)}{p.message}\n" for p in broken)
+    changes = diff(old_spec, new_spec)
     return (EXIT_BREAKING if changes else EXIT_NONE), render(changes, old, new)
+
+
+def _broken_refs(spec: Spec) -> list[SpecProblem]:
+    from checker.project.openapi_validity import ref_problems
+
+    try:
+        return ref_problems(spec)[1]
+    except RecursionError:
+        return [SpecProblem("the spec nests too deeply to check", spec.path, 1)]
+
+
+def _where(path: str | None, line: int | None) -> str:
+    return f"{path}:{line}: " if path and line else f"{path}: " if path else ""

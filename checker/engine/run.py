@@ -95,12 +95,13 @@ def run(options: RunOptions) -> RunReport:
 
 
 def _share_config_file(loaded: LoadedConfig, index: ProjectIndex) -> None:
-    """The config file is usually a tracked file too (SEC002 scans it): the index gets the text already read."""
+    """The config file is usually a tracked file too (SEC002 scans it, the Kubernetes model parses every YAML
+    file, dependency rules read pyproject.toml): the index gets the text and documents already read."""
     if loaded.file is None or loaded.text is None:
         return
     path = Path(loaded.file).resolve()
     if path.is_relative_to(index.root):
-        index.remember(path.relative_to(index.root).as_posix(), loaded.text.encode("utf-8"))
+        index.remember(path.relative_to(index.root).as_posix(), loaded.text.encode("utf-8"), loaded.parsed)
 
 
 def select(rules: list[Rule], only: tuple[str, ...], skip: tuple[str, ...]) -> list[Rule]:

@@ -170,11 +170,15 @@ class ProjectIndex:
             line = data.count(b"\n", 0, exc.start) + 1
             return self._fail(path, f"not UTF-8 text (byte {exc.start}); not read", line)
 
-    def remember(self, path: str, data: bytes) -> None:
+    def remember(self, path: str, data: bytes, parsed: tuple[str, Any] | None = None) -> None:
         """Bytes of a tracked file that the engine read before the index existed (a .gitignore while discovering
-        files, the config file): kept as if the index had read them, so that no check reads the file again."""
+        files, the config file): kept as if the index had read them, so that no check reads the file again.
+        `parsed` is (format, what `yaml()`/`toml()` return) when the engine parsed it too (the config file)."""
         if path in self.files and path not in self._text and len(data) <= self.max_file_bytes:
             self._text[path] = None if b"\0" in data[:SNIFF_BYTES] else self._decode(path, data)
+            if parsed is not None and isinstance(self._text[path], str):
+                fmt, value = parsed
+                self._parsed.setdefault(f"{fmt}:{path}", value)
 
     def yaml(self, path: str) -> list[Any]:
         """Every document of a YAML file (a JSON file counts as one YAML document)."""

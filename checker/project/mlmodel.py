@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from checker.model import Finding
 from checker.project import classify as kinds
 
 if TYPE_CHECKING:
@@ -61,6 +62,17 @@ def discover(index: ProjectIndex, config: ProjectConfig) -> list[str]:
     if config.model.metadata:
         return [config.model.metadata]
     return sorted(f.path for f in index.of_kind(kinds.MLMODEL))
+
+
+def load_discovered(index: ProjectIndex, config: ProjectConfig) -> tuple[list[MLModel], list[Finding]]:
+    """Every MLmodel the project has (configured, else discovered) that loads, and a finding for each that does not."""
+    models, problems = [], []
+    for path in discover(index, config):
+        try:
+            models.append(load(index, path))
+        except MLModelError as exc:
+            problems.append(Finding(message=f"{exc.path}: {exc.message}", path=exc.path, line=exc.line))
+    return models, problems
 
 
 def load(index: ProjectIndex, path: str) -> MLModel:

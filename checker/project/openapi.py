@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from checker.project import classify as kinds
+from checker.project.index import MAX_FILE_BYTES
+from checker.project.safe_open import Refused, read_regular
 from checker.yamlpos import PosDict, PosList, YamlError, load_all, position_of
 
 if TYPE_CHECKING:
@@ -156,10 +158,18 @@ class FileSource:
         full = (self.root / path).resolve()
         if not full.is_relative_to(self.root):
             raise SpecError(f"{path} is outside {self.root}", path)
+        try:  # like the index: a regular file inside the root, never a FIFO that would block the read
+            data = read_regular(self.root, path, MAX_FILE_BYTES)
+        except Refused as exc:
+            raise SpecError(f"cannot read {path}: {exc.message}", path) from None
+        except OSError as exc:
+            raise SpecError(f"cannot read {path}: {exc.strerror or exc}", path) from None
+        if data is None:
+            raise SpecError(f"cannot read {path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", path)
         try:
-            text = full.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SpecError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}", path) from None
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SpecError(f"cannot read {path}: not UTF-8 text (byte {exc.start})", path) from None
         return _parse(text, path)
 
 

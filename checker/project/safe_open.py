@@ -49,7 +49,14 @@ def open_regular(root: Path, rel: str) -> BufferedReader:
     real = os.path.realpath(os.path.join(root, rel))
     if not inside(str(root), real):
         raise Refused("symlink points outside the target; not followed")
-    fd = os.open(real, _FLAGS)
+    return open_regular_file(real)
+
+
+def open_regular_file(path: str | Path) -> BufferedReader:
+    """`path` (anywhere: a pack or config named on the command line) opened for reading, if it is a regular file.
+
+    Raises Refused for a FIFO, socket, device or folder, OSError when it cannot be opened."""
+    fd = os.open(os.path.realpath(path), _FLAGS)
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
