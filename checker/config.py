@@ -219,18 +219,24 @@ class LoadedConfig:
     config: ProjectConfig
     file: str | None = None  # as shown to users
     doc: Any = None  # positioned YAML document, for locating later (semantic) errors
-    toml_text: str | None = None
+    table: dict[str, Any] | None = None  # the whole pyproject.toml, when the config is its [tool.readiness]
     key_prefix: tuple[PathPart, ...] = field(default_factory=tuple)
     text: str | None = None  # the config file as read: the run hands it to the project index, not re-read
-    parsed: tuple[str, Any] | None = None  # ("yaml", documents) or ("toml", table), handed over likewise
+
+    @property
+    def parsed(self) -> tuple[str, Any]:
+        """The file as the project index would parse it (format, documents), handed to it with the text."""
+        if self.table is not None:
+            return "toml", self.table
+        return "yaml", [] if self.doc is None else [self.doc]
 
     def locate(self, path: tuple[PathPart, ...]) -> str:
         """`file:line:col` of a key path, as precisely as the format allows."""
         if self.doc is not None:
             line, col = key_position(self.doc, path) or (1, 1)
             return f"{self.file}:{line}:{col}"
-        if self.toml_text is not None:
-            return f"{self.file}:{_toml_line(self.toml_text, path)}:1"
+        if self.table is not None and self.text is not None:
+            return f"{self.file}:{_toml_line(self.text, path)}:1"
         return str(self.file)
 
     def problem(self, path: tuple[PathPart, ...], message: str) -> str:
@@ -295,7 +301,7 @@ def _from_yaml(path: Path) -> LoadedConfig:
         doc = load_one(text, max_depth=CONFIG_MAX_DEPTH)
     except YamlError as exc:
         raise ConfigError([f"{path}:{exc.line or 1}:{exc.column or 1}: (yaml): {exc.message}"]) from None
-    loaded = LoadedConfig(ProjectConfig(), file=str(path), doc=doc, text=text, parsed=("yaml", [] if doc is None else [doc]))
+    loaded = LoadedConfig(ProjectConfig(), file=str(path), doc=doc, text=text)
     if doc is None:
         return loaded
     if not isinstance(doc, dict):
@@ -318,8 +324,7 @@ def _from_pyproject(path: Path, required: bool) -> LoadedConfig:
         line, column = _toml_error_position(str(exc))
         raise ConfigError([f"{path}:{line}:{column}: (toml): invalid TOML: {exc}"]) from None
     section = data.get("tool", {}).get("readiness")
-    loaded = LoadedConfig(ProjectConfig(), file=str(path), toml_text=text, key_prefix=("tool", "readiness"), text=text,
-                          parsed=("toml", data))  # fmt: skip
+    loaded = LoadedConfig(ProjectConfig(), file=str(path), table=data, key_prefix=("tool", "readiness"), text=text)
     if section is None:
         if required:
             raise ConfigError([f"{path}:1:1: tool.readiness: no [tool.readiness] table in this file"])
