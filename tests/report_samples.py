@@ -84,6 +84,15 @@ def sample_report() -> RunReport:
     )  # fmt: skip
 
 
+def write_tree(root: Path, files: dict[str, str] | dict[str, str | bytes]) -> Path:
+    """Files (relative path -> text or bytes) written under `root`, folders created; returns `root`."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return root
+
+
 def project_copy(source: Path, tmp_path: Path) -> Path:
     target = tmp_path / source.name
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(".readiness-cache"))

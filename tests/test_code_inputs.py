@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from report_samples import write_tree
 from rulecases import FIXED_NOW
 
 from checker.engine.run import RunOptions, run
 from checker.model import Status
 
 
-def _write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-
-
 def test_unparseable_python_is_listed_as_an_input_problem(tmp_path: Path) -> None:
-    _write(
+    write_tree(
         tmp_path,
         {
             "svc/app.py": "import logging\nlogger = logging.getLogger(__name__)\n",
@@ -34,7 +29,7 @@ def test_unparseable_python_is_listed_as_an_input_problem(tmp_path: Path) -> Non
 
 def test_project_code_is_never_executed(tmp_path: Path) -> None:
     marker = tmp_path / "executed"
-    _write(tmp_path, {"svc/app.py": f"open({str(marker)!r}, 'w').write('x')\nprint('side effect')\n"})
+    write_tree(tmp_path, {"svc/app.py": f"open({str(marker)!r}, 'w').write('x')\nprint('side effect')\n"})
     report = run(RunOptions(target=tmp_path, only=("MON004",), clock=lambda: FIXED_NOW))
     (result,) = report.results
     assert result.status == Status.FAIL

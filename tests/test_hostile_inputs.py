@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from report_samples import write_tree
 
 from checker.engine.run import RunOptions, run
 from checker.model import RunReport, Status
@@ -26,16 +27,6 @@ def _alias_bomb() -> str:
         refs = ", ".join([f"*l{level - 1}"] * 9)
         lines.append(f"l{level}: &l{level} [{refs}]")
     return "\n".join(lines) + "\n"
-
-
-def _write(root: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
 
 
 def _run(root: Path, *packs: Path) -> RunReport:
@@ -56,7 +47,7 @@ def _no_errors(report: RunReport) -> None:
 def test_malformed_and_hostile_files_are_recorded(tmp_path: Path) -> None:
     big = HEADER + "data:\n" + "".join(f"  key{i}: {'x' * 90}\n" for i in range(220_000))  # ~21 MB
     assert len(big) > 20 * 1024 * 1024 > MAX_FILE_BYTES
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "k8s/malformed.yaml": HEADER + "data: [1, 2\nmore: x\n",
         "k8s/bomb.yaml": _alias_bomb(),
         "k8s/deployment.yaml": b"\x00\x01binary apiVersion kind\xff" * 64,
@@ -88,7 +79,7 @@ def test_malformed_json_and_toml_read_by_a_document_query(tmp_path: Path) -> Non
         encoding="utf-8",
     )
     project = tmp_path / "proj"
-    _write(
+    write_tree(
         project,
         {"conf/a.json": '{"version": ', "conf/b.toml": "version = = 1\n", "conf/c.yaml": "version: 1\n"},
     )
@@ -184,7 +175,7 @@ spec: {selector: [a]}
 
 
 def test_wrong_kubernetes_shapes_do_not_crash_checks(tmp_path: Path) -> None:
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "k8s/wrong.yaml": WRONG_SHAPES,
         "docker-compose.yaml": "services: [web]\n",
         "compose/docker-compose.yml": "services:\n  web: 3\n  api: {image: [x], environment: 5, command: {a: 1}}\n",
@@ -206,7 +197,7 @@ def test_catastrophic_regex_in_a_user_pack_runs_in_linear_time(tmp_path: Path) -
     )
     project = tmp_path / "proj"
     # Inputs that make a backtracking engine take exponential time; RE2 scans each once.
-    _write(project, {"a.txt": "a" * 100_000 + "!", "x.txt": "x" * 100_000})
+    write_tree(project, {"a.txt": "a" * 100_000 + "!", "x.txt": "x" * 100_000})
     report = _run(project, pack)
     statuses = {r.rule_id: (r.status, r.message) for r in report.results if r.rule_id.startswith("RED")}
     assert statuses == {
@@ -216,7 +207,7 @@ def test_catastrophic_regex_in_a_user_pack_runs_in_linear_time(tmp_path: Path) -
 
 
 def test_empty_and_odd_yaml_documents(tmp_path: Path) -> None:
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "k8s/empty.yaml": "",
         "k8s/only-comments.yaml": "# apiVersion kind\n",
         "k8s/scalar.yaml": "apiVersion\n---\nkind\n",

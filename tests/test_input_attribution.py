@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from report_samples import write_tree
 
 from checker.engine.run import RunOptions, run
 from checker.model import Finding, RunReport, Status
@@ -37,17 +38,6 @@ BROKEN = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: broken\n"
 KUBE_RULES = ("REL002", "REL003", "SCA001")
 
 
-def _tree(root: Path, files: dict[str, str | bytes]) -> Path:
-    for relative, content in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
-
-
 def _run(target: Path, *only: str, isolate: bool = True) -> RunReport:
     return run(RunOptions(target=target, only=only, isolate=isolate))
 
@@ -60,7 +50,7 @@ def _broken_problem(report: RunReport) -> Finding:
 
 @pytest.mark.parametrize("isolate", [True, False], ids=["isolated", "in-process"])
 def test_rules_that_read_a_broken_manifest_are_errors_naming_it(tmp_path: Path, isolate: bool) -> None:
-    target = _tree(tmp_path, {"k8s/good.yaml": DEPLOYMENT, "k8s/broken.yaml": BROKEN})
+    target = write_tree(tmp_path, {"k8s/good.yaml": DEPLOYMENT, "k8s/broken.yaml": BROKEN})
 
     report = _run(target, *KUBE_RULES, isolate=isolate)
 
@@ -73,7 +63,7 @@ def test_rules_that_read_a_broken_manifest_are_errors_naming_it(tmp_path: Path, 
 
 
 def test_with_the_broken_manifest_excluded_the_rules_pass(tmp_path: Path) -> None:
-    target = _tree(tmp_path, {"k8s/good.yaml": DEPLOYMENT, "k8s/broken.yaml": BROKEN,
+    target = write_tree(tmp_path, {"k8s/good.yaml": DEPLOYMENT, "k8s/broken.yaml": BROKEN,
                               "readiness.yaml": "exclude: [k8s/broken.yaml]\n"})  # fmt: skip
 
     report = _run(target, *KUBE_RULES)
@@ -84,7 +74,7 @@ def test_with_the_broken_manifest_excluded_the_rules_pass(tmp_path: Path) -> Non
 
 def test_a_failing_rule_stays_failed_and_names_the_unreadable_file_too(tmp_path: Path) -> None:
     no_probe = DEPLOYMENT.replace("          readinessProbe: {httpGet: {path: /readyz, port: 8080}}\n", "")
-    target = _tree(tmp_path, {"k8s/good.yaml": no_probe, "k8s/broken.yaml": BROKEN})
+    target = write_tree(tmp_path, {"k8s/good.yaml": no_probe, "k8s/broken.yaml": BROKEN})
 
     (result,) = _run(target, "REL002").results
 
@@ -95,7 +85,7 @@ def test_a_failing_rule_stays_failed_and_names_the_unreadable_file_too(tmp_path:
 
 def test_an_unreadable_file_no_rule_reads_is_only_an_input_problem(tmp_path: Path) -> None:
     """SEC002 scans every text file, so it meets a Latin-1 file; the Kubernetes rules never open it."""
-    target = _tree(tmp_path, {"k8s/good.yaml": DEPLOYMENT, "docs/notes.txt": "caf\xe9 au lait\n".encode("latin-1")})
+    target = write_tree(tmp_path, {"k8s/good.yaml": DEPLOYMENT, "docs/notes.txt": "caf\xe9 au lait\n".encode("latin-1")})
 
     report = _run(target, "SEC002", *KUBE_RULES)
 
@@ -109,7 +99,7 @@ def test_an_unreadable_file_no_rule_reads_is_only_an_input_problem(tmp_path: Pat
 def test_python_that_does_not_parse_counts_for_every_rule_that_reads_it(tmp_path: Path) -> None:
     """MON001 parses the file first (it declares a route); MON004 gets the same facts from PythonSources' cache."""
     code = 'from fastapi import FastAPI\napp = FastAPI()\n@app.get("/metrics")\ndef metrics(:\n    pass\n'
-    target = _tree(tmp_path, {"src/app.py": code, "pyproject.toml": "[project]\nname = 'x'\n"})
+    target = write_tree(tmp_path, {"src/app.py": code, "pyproject.toml": "[project]\nname = 'x'\n"})
 
     by_id = {r.rule_id: r for r in _run(target, "MON001", "MON004").results}
 
@@ -124,7 +114,7 @@ def test_python_that_does_not_parse_counts_for_every_rule_that_reads_it(tmp_path
 
 
 def test_each_block_meets_the_problems_of_what_it_asked_for(tmp_path: Path) -> None:
-    target = _tree(tmp_path, {"good.yaml": "a: 1\n", "bad.yaml": "a: [\n", "bin.dat": b"\x00\x01"})
+    target = write_tree(tmp_path, {"good.yaml": "a: 1\n", "bad.yaml": "a: [\n", "bin.dat": b"\x00\x01"})
     index = ProjectIndex.build(target)
 
     with index.problems_met() as first:
@@ -145,7 +135,7 @@ def test_each_block_meets_the_problems_of_what_it_asked_for(tmp_path: Path) -> N
 
 
 def test_users_of_a_derived_model_meet_what_its_build_could_not_read(tmp_path: Path) -> None:
-    target = _tree(tmp_path, {"bad.yaml": "a: [\n", "src/app.py": "def f(:\n"})
+    target = write_tree(tmp_path, {"bad.yaml": "a: [\n", "src/app.py": "def f(:\n"})
     index = ProjectIndex.build(target)
 
     def build(idx: ProjectIndex) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from report_samples import write_tree
 
 from checker.config import Limits
 from checker.engine.run import RunOptions, run
@@ -42,13 +43,6 @@ spec:
 """
 OUTSIDE = "symlink points outside the target; not followed"
 LOOP = "unreadable path or symlink loop; not followed"
-
-
-def _write(root: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
 
 
 def _run(root: Path, **options: Any) -> RunReport:
@@ -89,7 +83,7 @@ def _read_all(index: ProjectIndex) -> dict[str, str | None]:
 
 
 def test_a_broken_manifest_does_not_hide_the_valid_ones(tmp_path: Path) -> None:
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "k8s/a-good.yaml": DEPLOYMENT,
         "k8s/b-broken.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: bad\nspec: {}\n",
         "k8s/c-good.yaml": DEPLOYMENT.replace("name: web", "name: api"),
@@ -117,7 +111,7 @@ def test_yaml_the_safe_loader_cannot_construct_is_a_located_problem(
     tmp_path: Path, text: str, line: int, message: str
 ) -> None:
     marker = tmp_path / "constructed"
-    _write(tmp_path, {"k8s/odd.yaml": text.replace("MARKER", str(marker))})
+    write_tree(tmp_path, {"k8s/odd.yaml": text.replace("MARKER", str(marker))})
     index = ProjectIndex.build(tmp_path)
     with pytest.raises(InputError) as raised:
         index.yaml("k8s/odd.yaml")
@@ -147,7 +141,7 @@ def test_deep_nesting_and_alias_bombs_are_problems_not_crashes(tmp_path: Path) -
     deep = 100_000
     bomb = [HEADER + 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     bomb += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, 9)]
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "deep-flow.yaml": "a: " + "[" * deep + "]" * deep + "\n",
         "deep-block.yaml": "".join(" " * n + f"k{n}:\n" for n in range(3000)),
         "deep.json": "[" * deep + "]" * deep,
@@ -167,7 +161,7 @@ def test_deep_nesting_and_alias_bombs_are_problems_not_crashes(tmp_path: Path) -
 
 
 def test_the_yaml_node_cap_comes_from_the_config_limits(tmp_path: Path) -> None:
-    _write(tmp_path, {"k8s/list.yaml": HEADER + "data:\n" + "".join(f"  k{i}: v\n" for i in range(100))})
+    write_tree(tmp_path, {"k8s/list.yaml": HEADER + "data:\n" + "".join(f"  k{i}: v\n" for i in range(100))})
     assert ProjectIndex.build(tmp_path).yaml("k8s/list.yaml")[0]["data"]["k99"] == "v"
     capped = ProjectIndex.build(tmp_path, limits=Limits(max_yaml_nodes=50))
     with pytest.raises(InputError, match="too many nodes"):
@@ -179,7 +173,7 @@ def test_the_yaml_node_cap_comes_from_the_config_limits(tmp_path: Path) -> None:
 
 def test_size_cap_binary_and_non_utf8_inputs_through_a_run(tmp_path: Path) -> None:
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "readiness.yaml": "limits: {max_file_mb: 0.01}\n",  # 10 KB
         "k8s/big.yaml": HEADER + "data:\n" + "".join(f"  k{i}: {'x' * 60}\n" for i in range(300)),
         "k8s/deployment.yaml": b"\x00" * 4096,
@@ -201,9 +195,9 @@ def test_size_cap_binary_and_non_utf8_inputs_through_a_run(tmp_path: Path) -> No
 
 
 def _special_tree(root: Path) -> None:
-    _write(root, {"k8s/deployment.yaml": DEPLOYMENT, "outside/secret.yaml": HEADER + "data: {password: x}\n"})
+    write_tree(root, {"k8s/deployment.yaml": DEPLOYMENT, "outside/secret.yaml": HEADER + "data: {password: x}\n"})
     project = root / "proj"
-    _write(project, {"k8s/deployment.yaml": DEPLOYMENT, "config/app.yaml": HEADER})
+    write_tree(project, {"k8s/deployment.yaml": DEPLOYMENT, "config/app.yaml": HEADER})
     os.mkfifo(project / "k8s" / "fifo.yaml")
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(project / "k8s" / "api.sock"))
@@ -245,7 +239,7 @@ def test_special_files_in_a_git_work_tree_are_never_opened(tmp_path: Path) -> No
     """git lists tracked symlinks as files, and a tracked file replaced by a FIFO still shows in `ls-files`."""
     _special_tree(tmp_path)
     project = tmp_path / "proj"
-    _write(project, {"k8s/was-a-file.yaml": HEADER})
+    write_tree(project, {"k8s/was-a-file.yaml": HEADER})
     _git(project, "init", "-q")
     _git(project, "add", "-A")
     _git(project, "commit", "-qm", "tree")
@@ -265,9 +259,9 @@ def test_special_files_in_a_git_work_tree_are_never_opened(tmp_path: Path) -> No
 def test_a_file_swapped_after_discovery_is_still_refused(tmp_path: Path, swap: str) -> None:
     """Between discovery and the read a path can become a FIFO (an open would block forever), a symlink out of
     the target, or a device: the read checks again, on what it actually opened."""
-    _write(tmp_path, {"outside.yaml": HEADER})
+    write_tree(tmp_path, {"outside.yaml": HEADER})
     project = tmp_path / "proj"
-    _write(project, {"k8s/x.yaml": HEADER})
+    write_tree(project, {"k8s/x.yaml": HEADER})
     index = ProjectIndex.build(project)
     assert list(index.files) == ["k8s/x.yaml"]
     target = project / "k8s" / "x.yaml"
@@ -297,7 +291,7 @@ def test_a_file_swapped_after_discovery_is_still_refused(tmp_path: Path, swap: s
 
 
 def test_excluded_files_are_not_inputs_at_all(tmp_path: Path) -> None:
-    _write(tmp_path, {
+    write_tree(tmp_path, {
         "readiness.yaml": "exclude: ['tests/fixtures/broken/', '*.generated.yaml']\n",
         "k8s/deployment.yaml": DEPLOYMENT,
         "k8s/all.generated.yaml": "apiVersion: v1\nkind: [\n",
@@ -341,7 +335,7 @@ def test_odd_file_names_are_discovered_and_read_faithfully(tmp_path: Path, git: 
 
 
 def _dockerfile_results(tmp_path: Path, text: str) -> dict[str, list[tuple[int | None, str]]]:
-    _write(tmp_path, {"Dockerfile": text})
+    write_tree(tmp_path, {"Dockerfile": text})
     report = _run(tmp_path, only=("SEC003", "REL006", "SEC008", "REL007"), isolate=False)
     assert _problems(report) == {}
     return {r.rule_id: [(f.line, f.message) for f in r.findings] for r in report.results} | {
@@ -398,7 +392,7 @@ def test_an_unterminated_heredoc_is_an_input_problem_at_its_line(tmp_path: Path)
     with pytest.raises(DockerfileSyntaxError) as raised:
         parse("Dockerfile", "FROM python:3.12\nRUN <<EOF\necho hi\n")
     assert raised.value.line == 2
-    _write(tmp_path, {"Dockerfile": "FROM python:3.12\nRUN <<EOF\necho hi\nUSER root\n"})
+    write_tree(tmp_path, {"Dockerfile": "FROM python:3.12\nRUN <<EOF\necho hi\nUSER root\n"})
     index = ProjectIndex.build(tmp_path)
     assert dockerfiles(index).files == []
     assert _problems(index) == {
@@ -439,9 +433,9 @@ components:
 
 def _spec_tree(tmp_path: Path) -> Path:
     chain = "".join(f"    C{n}: {{$ref: '#/components/schemas/C{n + 1}'}}\n" for n in range(100)) + "    C100: {type: string}\n"
-    _write(tmp_path, {"outside.yaml": "X: {type: string}\n"})
+    write_tree(tmp_path, {"outside.yaml": "X: {type: string}\n"})
     project = tmp_path / "proj"
-    _write(project, {"api/openapi.yaml": SPEC + chain, "api/other.yaml": "X: {$ref: 'openapi.yaml#/components/schemas/Self'}\n"})
+    write_tree(project, {"api/openapi.yaml": SPEC + chain, "api/other.yaml": "X: {$ref: 'openapi.yaml#/components/schemas/Self'}\n"})
     os.symlink(tmp_path / "outside.yaml", project / "api" / "link.yaml")
     return project
 
@@ -512,7 +506,7 @@ def test_the_validator_itself_never_fetches_a_ref(tmp_path: Path, no_fetch: list
         "                  x: {$dynamicRef: 'http://127.0.0.1:9/dyn#meta', default: 3}\n"
         "jsonSchemaDialect: 'http://127.0.0.1:9/dialect'\n"
     )
-    _write(tmp_path, {"openapi.yaml": spec})
+    write_tree(tmp_path, {"openapi.yaml": spec})
     model = model_of(ProjectIndex.build(tmp_path), ProjectConfig())
     problems = _finishes(lambda: validate(model.specs[0]))
     assert [p.message for p in problems] == ["Unknown JSON Schema dialect: 'http://127.0.0.1:9/dialect'"]  # type: ignore[attr-defined]
@@ -525,7 +519,7 @@ def test_a_spec_of_the_wrong_shape_is_a_problem_not_a_validator_crash(tmp_path: 
     from checker.project.openapi import model_of
     from checker.project.openapi_validity import validate
 
-    _write(tmp_path, {"openapi.yaml": "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n  /a:\n    post:USER x\n"})
+    write_tree(tmp_path, {"openapi.yaml": "openapi: 3.0.3\ninfo: {title: t, version: 1.0.0}\npaths:\n  /a:\n    post:USER x\n"})
     model = model_of(ProjectIndex.build(tmp_path), ProjectConfig())
     assert [(p.path, p.line, p.message) for p in validate(model.specs[0])] == [
         ("openapi.yaml", 4, "'post:USER x' is not of type 'object'")
@@ -542,7 +536,7 @@ def test_an_absurdly_nested_exec_form_is_read_as_the_shell_form() -> None:
 
 def test_a_binary_media_type_key_is_an_api001_finding_not_a_crash(tmp_path: Path) -> None:
     """A fuzz finding: a `!!binary` key under `content` tripped an assert inside openapi-spec-validator."""
-    _write(tmp_path, {"api/openapi.yaml": (
+    write_tree(tmp_path, {"api/openapi.yaml": (
         "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /p:\n    get:\n      responses:\n"
         "        '200':\n          description: ok\n          content:\n            !!binary YXBwbGljYXRpb24vanNvbg==:\n"
         "              schema: {type: object}\n"
