@@ -27,6 +27,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from checker.messages import pydantic_problem
 from checker.model import Category, Severity
 from checker.yamlpos import (
     PathPart,
@@ -102,7 +103,7 @@ class Expectation(Strict):
 
         problem = unknown_expectation_message(value)
         if problem:
-            raise PydanticCustomError("unknown_expectation", problem)
+            raise PydanticCustomError("readiness_unknown_expectation", problem)
         return value
 
 
@@ -364,7 +365,7 @@ def _message(err: Any, loc: tuple[PathPart, ...]) -> str:
     if err["type"] == "enum" or err["type"] == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return f"{err['input']!r} is not one of {expected.replace(' or ', ', ')}"
-    return str(err["msg"]).removeprefix("Value error, ")
+    return pydantic_problem(err)
 
 
 def _key_hint(key: str, allowed: list[str]) -> str:

@@ -128,14 +128,31 @@ def _depth_bound(text: str) -> int:
 def _check_depth(text: str, max_depth: int) -> None:
     if _depth_bound(text) <= max_depth:
         return
+    try:
+        _walk_depth(yaml.parse(text, Loader=_Loader), max_depth)
+    except yaml.MarkedYAMLError as exc:
+        if not _is_libyaml_nesting_cap(exc):
+            raise
+        # libyaml ≥ 0.2.6 (PyYAML 6.0.4's wheels) caps nesting itself, in its scanner, which runs ahead of
+        # the events in flow context: its error would come first and at its own position. The pure-Python
+        # parser has no cap and no recursion, so it finds where *our* cap is exceeded.
+        _walk_depth(yaml.parse(text, Loader=yaml.SafeLoader), max_depth)
+        raise
+
+
+def _walk_depth(events: Iterator[yaml.Event], max_depth: int) -> None:
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in events:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > max_depth:
                 raise YamlError(f"nested more than {max_depth} levels deep", *_mark(event))
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+
+
+def _is_libyaml_nesting_cap(exc: yaml.MarkedYAMLError) -> bool:
+    return "nesting depth" in f"{exc.problem} {exc.context}"
 
 
 # --- composing: plain data only, every expanded node counted --------------------------------------------
@@ -285,11 +302,16 @@ def _iter_documents(text: str, max_nodes: int, max_depth: int) -> Iterator[Any]:
 def _yaml_error(exc: yaml.YAMLError, text: str) -> YamlError:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        return YamlError(problem, *((mark.line + 1, mark.column + 1) if mark else (None, None)))
+        return YamlError(syntax_error(exc.problem or exc.context), *((mark.line + 1, mark.column + 1) if mark else (None, None)))
     if isinstance(exc, yaml.reader.ReaderError):
         return _reader_error(text)
     return YamlError(str(exc).splitlines()[0] if str(exc) else "invalid YAML")
+
+
+def syntax_error(parser_says: str | None) -> str:
+    """The checker's words first, the parser's after them: a new PyYAML or libyaml release may reword its
+    problems, and what users (and tests) rely on must not change with it."""
+    return f"syntax error (parser: {parser_says})" if parser_says else "syntax error"
 
 
 # What YAML accepts in a stream (YAML 1.1 §5.1); the C reader reports offsets we cannot map reliably.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs on a fresh Debian-based machine:
-# Chromium (browser test of the HTML report), a Java runtime (Spark tests), and the Python extras.
+# Installs what the test suite needs on a fresh Debian-based machine: Chromium (browser test of the HTML
+# report), a Java runtime (Spark tests), then the locked Python dependencies (requirements/test.lock,
+# hash-checked) and the checker itself, so a new release of any dependency cannot change a CI run.
+# Refresh the lock on purpose: scripts/lock-refresh.sh; try the newest releases: scripts/try-newest.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,4 +16,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-python3 -m pip install -q -e '.[test,spark]'
+python3 -m pip install -q --disable-pip-version-check --require-hashes -r requirements/test.lock
+# The build backend came from the lock: build without fetching an unchecked one.
+python3 -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .

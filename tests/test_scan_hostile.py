@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from own_words import own_words
 from report_samples import write_tree
 
 from checker.config import Limits
@@ -51,7 +52,7 @@ def _run(root: Path, **options: Any) -> RunReport:
 
 def _problems(index_or_report: ProjectIndex | RunReport) -> dict[str, tuple[int | None, str]]:
     found = index_or_report.problems if isinstance(index_or_report, ProjectIndex) else index_or_report.input_problems
-    return {p.path: (p.line, p.message) for p in found}
+    return {p.path: (p.line, own_words(p.message)) for p in found}
 
 
 def _finishes(action: Callable[[], object], timeout: float = 30) -> object:
@@ -89,7 +90,7 @@ def test_a_broken_manifest_does_not_hide_the_valid_ones(tmp_path: Path) -> None:
         "k8s/c-good.yaml": DEPLOYMENT.replace("name: web", "name: api"),
     })  # fmt: skip
     report = _run(tmp_path, only=("REL002",), isolate=False)
-    assert _problems(report) == {"k8s/b-broken.yaml": (4, "invalid YAML: did not find expected ',' or '}'")}
+    assert _problems(report) == {"k8s/b-broken.yaml": (4, "invalid YAML: syntax error (parser: …)")}
     rel002 = next(r for r in report.results if r.rule_id == "REL002")
     judged = {f.path for f in rel002.findings}
     assert {"k8s/a-good.yaml", "k8s/c-good.yaml"} <= judged  # no readinessProbe: still found in the valid files
@@ -509,7 +510,7 @@ def test_the_validator_itself_never_fetches_a_ref(tmp_path: Path, no_fetch: list
     write_tree(tmp_path, {"openapi.yaml": spec})
     model = model_of(ProjectIndex.build(tmp_path), ProjectConfig())
     problems = _finishes(lambda: validate(model.specs[0]))
-    assert [p.message for p in problems] == ["Unknown JSON Schema dialect: 'http://127.0.0.1:9/dialect'"]  # type: ignore[attr-defined]
+    assert [own_words(p.message) for p in problems] == ["not a valid OpenAPI document (openapi-spec-validator: …)"]  # type: ignore[attr-defined]
     assert no_fetch == []
 
 

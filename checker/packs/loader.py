@@ -10,6 +10,7 @@ from typing import Any, Iterable, Mapping
 
 from pydantic import ValidationError
 
+from checker.messages import schema_problem, short
 from checker.checks.registry import Registry, default_registry
 from checker.model import Category, Severity
 from checker.packs.model import AllChecks, AnyChecks, CheckNode, NotCheck, Rule, TypedCheck, leaves
@@ -207,7 +208,7 @@ def _rule_ids(doc: Any, name: str) -> list[RuleId]:
 
 
 def _kind(value: Any) -> str:
-    return "a list" if isinstance(value, list) else f"a single value ({_short(value)})"
+    return "a list" if isinstance(value, list) else f"a single value ({short(value)})"
 
 
 def _duplicate_keys(doc: Any, name: str) -> list[Problem]:
@@ -301,25 +302,7 @@ def _unknown_key(doc: Any, name: str, path: tuple[PathPart, ...], key: str, allo
 
 
 def _message(error: Any) -> str:
-    if error.validator == "enum":
-        options = ", ".join(repr(v) for v in error.validator_value)
-        return f"{_short(error.instance)} is not one of {options}"
-    message = str(error.message)
-    whole = repr(error.instance)
-    if len(whole) > _SHORT and message.startswith(whole):  # jsonschema repeats the whole instance
-        return _short(error.instance) + message[len(whole):]
-    return message
-
-
-_SHORT = 80
-
-
-def _short(value: Any) -> str:
-    import reprlib
-
-    shortener = reprlib.Repr()
-    shortener.maxlevel, shortener.maxstring, shortener.maxother = 2, _SHORT, _SHORT
-    return shortener.repr(value)
+    return schema_problem(error)
 
 
 def _build_rules(

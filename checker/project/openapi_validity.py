@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from checker.messages import quoted, schema_problem
 from checker.project.openapi import Located, Spec, SpecError, SpecProblem, escape
 from checker.yamlpos import PosDict, PosList
 
@@ -154,7 +155,15 @@ def _problem(spec: Spec, bundle: Any, error: Any) -> SpecProblem:
         path = ["paths", match.group(2), match.group(1)]
     file, line = locate(bundle, path, spec.path)
     pointer = "".join(f"/{escape(p)}" for p in path)
-    return SpecProblem(_shorten(error.message), file, line, pointer)
+    return SpecProblem(_shorten(_own_words(error)), file, line, pointer)
+
+
+def _own_words(error: Any) -> str:
+    """Schema errors in our words; the validator's own checks (unique operationIds, path parameters) have no
+    schema keyword, so their text is quoted after ours."""
+    if isinstance(getattr(error, "validator", None), str):
+        return schema_problem(error)
+    return f"not a valid OpenAPI document {quoted('openapi-spec-validator', error.message)}"
 
 
 def _deepest(error: Any) -> Any:
