@@ -6,26 +6,33 @@ the rule's definition, the config, the date and the contents of the files the ru
 The cache lives in the checked tree, which may be an untrusted pull request that commits a forged cache to
 make failing rules pass. So the file is authenticated with an HMAC whose key is private to the user running
 the checker (in the user's cache folder, never in the target); anything that does not verify is ignored.
-The payload is plain JSON validated by pydantic models: nothing is ever unpickled or executed.
+The payload is plain JSON validated by pydantic models: nothing is ever unpickled or executed. The folder and
+its files are the checker's own (checker.ownfiles): a committed `.readiness-cache` that is not a real folder
+turns the cache off for the run, with a note; it is never followed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import stat
+import sys
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.model import RuleResult, Status
+from checker.ownfiles import CACHE_DIR, Folder, not_a_folder
 from checker.signing import read_signed, write_signed
 from checker.signing import user_key as _user_key
 
-CACHE_DIR = ".readiness-cache"
+__all__ = ["CACHE_DIR", "CACHE_FILE", "ResultCache", "RuleKeys", "rule_key"]
+
 CACHE_FILE = "cache-v1.json"
 FORMAT_VERSION = 1
 MAX_RESULTS = 4000  # oldest entries are dropped beyond this, so the file cannot grow without bound
+MAX_BYTES = 64 * 1024 * 1024  # a larger cache file is not read (and not written: the older entries go first)
 
 
 class FileEntry(BaseModel):
@@ -60,11 +67,15 @@ class ResultCache:
 
     @classmethod
     def open(cls, target: Path, tool: str) -> ResultCache | None:
-        folder = target.resolve() / CACHE_DIR
+        root = target.resolve()
         key = _user_key()
-        if key is None or folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        if key is None:
             return None
-        return cls(folder, key, tool, _load(folder / CACHE_FILE, key))
+        kind = not_a_folder(root, CACHE_DIR)
+        if kind:  # committed by the tree: neither followed nor removed (it may be a tracked file)
+            sys.stderr.write(f"readiness: note: {CACHE_DIR} is {kind}, not a folder: no cache in this run\n")
+            return None
+        return cls(root / CACHE_DIR, key, tool, _load(root / CACHE_DIR / CACHE_FILE, key))
 
     # --- file hashes -----------------------------------------------------------------------------
 
@@ -110,9 +121,10 @@ class ResultCache:
             if len(results) >= MAX_RESULTS:
                 break
             results.setdefault(key, value)
-        data = CacheData(tool=self._tool, files={**self._old.files, **self._files}, results=results)
+        files = {**self._old.files, **self._files}
         try:
-            _write(self.folder, self._key, data)
+            _write(self.folder, self._key, _fitting(CacheData(tool=self._tool, files=files, results=results),
+                                                    self._results))  # fmt: skip
         except OSError:
             pass  # a cache that cannot be written only makes the next run slower
 
@@ -140,27 +152,45 @@ def _sha256(root: Path, path: str) -> str:
 
 
 def _load(path: Path, key: bytes) -> CacheData:
-    """The cache, or an empty one when it is missing, unreadable, forged or of another format."""
-    payload = read_signed(path, key)
+    """The cache, or an empty one when it is missing, unreadable, oversized, forged or of another format."""
+    payload = read_signed(path, key, MAX_BYTES)
     if payload is None:
         return CacheData()
     try:
-        return CacheData.model_validate_json(payload)
+        data = CacheData.model_validate_json(payload)
     except (ValueError, ValidationError):
         return CacheData()
+    return data if data.version == FORMAT_VERSION else CacheData()
 
 
-def _write(folder: Path, key: bytes, data: CacheData) -> None:
-    folder.mkdir(exist_ok=True)
+def _fitting(data: CacheData, fresh: dict[str, dict[str, Any]]) -> bytes:
+    """The cache as JSON within MAX_BYTES: older results are left out first, then this run's (never read back
+    otherwise, an oversized file would only cost a write per run)."""
+    payload = data.model_dump_json().encode("utf-8")
+    for results in (fresh, {}):
+        if len(payload) <= MAX_BYTES:
+            break
+        payload = data.model_copy(update={"results": results}).model_dump_json().encode("utf-8")
+    if len(payload) > MAX_BYTES:
+        raise OSError(f"the cache would exceed {MAX_BYTES} bytes")
+    return payload
+
+
+def _write(folder: Path, key: bytes, payload: bytes) -> None:
+    write_signed(folder / CACHE_FILE, payload, key)
     _ignore_everything(folder)
-    write_signed(folder / CACHE_FILE, data.model_dump_json().encode("utf-8"), key)
+
+
+GITIGNORE = b"# written by readiness-checker\n*\n"
 
 
 def _ignore_everything(folder: Path) -> None:
-    """A .gitignore inside the cache keeps it out of commits without touching the project's own .gitignore."""
-    marker = folder / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# written by readiness-checker\n*\n", encoding="utf-8")
+    """A .gitignore inside the cache keeps it out of commits without touching the project's own .gitignore.
+    One that is not a regular file (a committed symlink) is replaced, never written through."""
+    with Folder.open(folder.parent, (folder.name,)) as own:
+        mode = own.lstat(".gitignore")
+        if mode is None or not stat.S_ISREG(mode):
+            own.replace(".gitignore", GITIGNORE, mode=0o666)
 
 
 class RuleKeys:

@@ -5,8 +5,9 @@ When every tracked file, the checker, the installed packages, the date and the c
 they were, the result cannot differ, so the stored output and exit code are replayed without loading the
 engine. The fingerprint uses each file's size and modification time (like make), so any edit, added or
 deleted file invalidates it. The record lives in the target's cache folder and is signed with the user's
-key (checker.signing): a record committed in a pull request is not believed. Anything unexpected means
-"no replay", never a wrong answer.
+key (checker.signing): a record committed in a pull request is not believed, and one that is a symlink, a
+FIFO, a device or larger than MAX_RECORD_BYTES is not read at all. Anything unexpected means "no replay",
+never a wrong answer.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from checker.project.gitfiles import git_files
 from checker.signing import read_signed, write_signed
 
 RECORD = Path(".readiness-cache") / "pre-commit-replay.json"
+MAX_RECORD_BYTES = 8 * 1024 * 1024  # the compact pre-commit output is far smaller; a larger record is not read
 
 
 def replay(target: Path, command: list[str]) -> int | None:
     """Print the stored output and return its exit code, or None when the run must really happen."""
     key = fingerprint(target, command)
-    payload = read_signed(target / RECORD) if key else None
+    payload = read_signed(target / RECORD, max_bytes=MAX_RECORD_BYTES) if key else None
     if payload is None:
         return None
     try:
@@ -47,6 +49,8 @@ def remember(target: Path, command: list[str], output: str, exit_code: int) -> N
     if key is None:
         return
     payload = json.dumps({"key": key, "output": output, "exit_code": exit_code}).encode("utf-8")
+    if len(payload) > MAX_RECORD_BYTES:
+        return  # it would never be read back
     try:
         write_signed(target / RECORD, payload)
     except OSError:

@@ -10,8 +10,9 @@ import hashlib
 import hmac
 import os
 import secrets
-import tempfile
 from pathlib import Path
+
+from checker.ownfiles import Folder, split_cache_path
 
 
 def user_key() -> bytes | None:
@@ -38,32 +39,40 @@ def sign(key: bytes, payload: bytes) -> str:
     return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
-def read_signed(path: Path, key: bytes | None = None) -> bytes | None:
-    """The payload of a file written by `write_signed` for this user; None when missing, unreadable or forged.
+MAX_SIGNED_BYTES = 64 * 1024 * 1024  # what is read back of one signed file; a larger one is not read at all
+
+
+def read_signed(path: Path, key: bytes | None = None, max_bytes: int = MAX_SIGNED_BYTES) -> bytes | None:
+    """The payload of a file written by `write_signed` for this user; None when missing, unreadable, forged,
+    larger than `max_bytes`, or reached only through a symlink, FIFO or device (checker.ownfiles).
 
     Public so that checks with caches of their own in the target (bandit's) can authenticate them too.
     """
     key = key or user_key()
     if key is None:
         return None
+    anchor, parts, name = split_cache_path(path)
     try:
-        mac, _, payload = path.read_bytes().partition(b"\n")
-        return payload if hmac.compare_digest(mac, sign(key, payload).encode("ascii")) else None
+        with Folder.open(anchor, parts) as folder:
+            data = folder.read(name, max_bytes)
     except OSError:
         return None
+    if data is None:
+        return None
+    mac, _, payload = data.partition(b"\n")
+    return payload if hmac.compare_digest(mac, sign(key, payload).encode("ascii")) else None
 
 
 def write_signed(path: Path, payload: bytes, key: bytes | None = None) -> None:
-    """Write `payload` atomically with this user's signature; OSError when it cannot be written."""
+    """Write `payload` atomically with this user's signature; OSError when it cannot be written.
+
+    The cache folder itself must be a real folder (a committed symlink in its place: OSError, nothing
+    written); inside it, a symlink, FIFO or device in the way of a folder or of the file is replaced. The
+    temporary files of a run killed while writing the same file are removed first."""
     key = key or user_key()
     if key is None:
         raise OSError(f"{path}: no user cache key to sign with")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(sign(key, payload).encode("ascii") + b"\n" + payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    anchor, parts, name = split_cache_path(path)
+    with Folder.open(anchor, parts, create=True, replace_from=1) as folder, folder.locked():
+        folder.remove_leftovers([name])
+        folder.replace(name, sign(key, payload).encode("ascii") + b"\n" + payload)

@@ -60,7 +60,7 @@ def test_unchanged_files_come_from_the_cache(tmp_path: Path) -> None:
     assert ("b.py", "B602", 2) in _issues(third)
     (cache_file,) = cache.glob("*.json")
     signature, _, payload = cache_file.read_text(encoding="utf-8").partition("\n")
-    assert len(signature) == 64 and json.loads(payload)["format"] == 1  # signed JSON, never pickle
+    assert len(signature) == 64 and json.loads(payload)["format"] == bandit_runner.CACHE_FORMAT  # signed JSON, never pickle
 
 
 def test_corrupt_cache_is_ignored(tmp_path: Path) -> None:

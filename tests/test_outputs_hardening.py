@@ -70,8 +70,8 @@ elif phase == "write":  # every temporary file written, nothing renamed yet
 elif phase == "rename":  # the first report renamed, then a SIGINT arrives before the others
     real_replace, renamed = os.replace, []
 
-    def replace_then_interrupt(src, dst):
-        real_replace(src, dst)
+    def replace_then_interrupt(src, dst, **at):
+        real_replace(src, dst, **at)
         renamed.append(dst)
         if len(renamed) == 1:
             os.kill(os.getpid(), signal.SIGINT)  # delivered before kill() returns
@@ -147,8 +147,8 @@ def test_a_full_disk_leaves_every_previous_report_unchanged(project: Path, monke
     before = _previous_reports(out)
     create_temp = output._create_temp
 
-    def on_full_disk(path: Path) -> tuple[int, str]:
-        fd, name = create_temp(path)  # the temporary file exists, but every write to it fails with ENOSPC
+    def on_full_disk(*args: object) -> tuple[int, str]:
+        fd, name = create_temp(*args)  # the temporary file exists, but every write to it fails with ENOSPC
         full = os.open("/dev/full", os.O_WRONLY)
         os.dup2(full, fd)
         os.close(full)

@@ -3,9 +3,10 @@ content-hash cache so that an unchanged file is never analysed twice.
 
 Bandit parses each file into an AST and runs its plugins on it; nothing of the project is imported or
 executed. A worker process holds one `BanditManager` and analyses whole chunks of files. The cache maps
-sha256(file bytes) to bandit's raw issues for one bandit version and one set of skipped tests; severity
+sha256(file bytes) to bandit's issues for one bandit version and one set of skipped tests; severity
 and confidence thresholds are applied on reading, so changing them needs no new analysis. It is JSON,
-never pickle: a cache file in a checked-out repository is untrusted input too.
+never pickle: a cache file in a checked-out repository is untrusted input too (signed, size-capped, never
+read through a link: checker.signing).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any, NamedTuple, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 CACHE_FORMAT: Literal[1] = 1
+MAX_CACHE_BYTES = 64 * 1024 * 1024  # a larger cache file is not read (and not written)
 # Below this many files per worker, starting worker processes costs more than it saves.
 MIN_FILES_PER_WORKER = 40
 CHUNKS_PER_WORKER = 4
@@ -80,7 +82,7 @@ def run_bandit(
     `ignore_nosec` makes bandit report lines marked `# nosec` too (`--no-inline-waivers`).
     """
     profile = Profile(tuple(skip_tests), ignore_nosec)
-    digests = {path: _digest(root / path) for path in paths}
+    digests = {path: _digest(root, path) for path in paths}
     cache = _load_cache(cache_dir, profile) if cache_dir else {}
     pending = sorted({digest: path for path, digest in digests.items() if digest and digest not in cache}.items())
     fresh = _analyse(root, [path for _, path in pending], profile, jobs)
@@ -92,11 +94,18 @@ def run_bandit(
     return BanditRun(files=files, analysed=len(pending), cached=len(paths) - len(pending))
 
 
-def _digest(path: Path) -> str | None:
+def _digest(root: Path, path: str) -> str | None:
+    """The file's hash; None for one that cannot be read or is no longer a regular file inside the target."""
+    from checker.project.safe_open import Refused, open_regular
+
+    digest = hashlib.sha256()
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        with open_regular(root, path) as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except (OSError, Refused):
         return None
+    return digest.hexdigest()
 
 
 def _unreadable() -> FileAnalysis:
@@ -211,7 +220,7 @@ def _load_cache(cache_dir: Path, profile: Profile) -> dict[str, FileAnalysis]:
     """
     from checker.signing import read_signed
 
-    payload = read_signed(_cache_file(cache_dir, profile))
+    payload = read_signed(_cache_file(cache_dir, profile), max_bytes=MAX_CACHE_BYTES)
     if payload is None:
         return {}
     try:
@@ -229,6 +238,8 @@ def _store_cache(cache_dir: Path, profile: Profile, files: dict[str, FileAnalysi
 
     data = CacheFile(format=CACHE_FORMAT, bandit=bandit_version(), skip_tests=sorted(profile.skip_tests), files=files)
     payload = json.dumps(data.model_dump(mode="json", exclude_defaults=True), separators=(",", ":"))
+    if len(payload) > MAX_CACHE_BYTES:
+        return  # it would never be read back
     try:
         write_signed(_cache_file(cache_dir, profile), payload.encode("utf-8"))
     except OSError:

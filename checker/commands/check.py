@@ -31,7 +31,7 @@ class CheckRequest:
 
 def run_check(request: CheckRequest) -> int:
     report = run_request(request)
-    emit(report, request.formats, request.output_dir)
+    emit(report, request.formats, request.output_dir, untrusted=request.target)
     return 0 if report.ready else 1
 
 
@@ -66,20 +66,21 @@ def target_relative(target: Path, files: tuple[Path, ...]) -> tuple[str, ...]:
     return tuple(inside)
 
 
-def emit(report: RunReport, formats: tuple[str, ...], output_dir: Path) -> None:
+def emit(report: RunReport, formats: tuple[str, ...], output_dir: Path, untrusted: Path | None = None) -> None:
     """Render every file format first; write only when all succeeded, so no report is partial or stale.
 
     The files are then replaced as one set (`checker.output`): an unwritable output raises `ReportWriteError`
-    and a signal never leaves half of them new."""
+    and a signal never leaves half of them new. `untrusted` is the checked tree: an output folder inside it
+    is never reached through a link."""
     wanted = list(dict.fromkeys(formats))
     files = [FILENAMES[f] for f in wanted if f in FILENAMES]
     try:
         rendered = {FILENAMES[f]: renderer(f)(report) for f in wanted if f in FILENAMES}
     except Exception:
-        remove_stale(output_dir, files)
+        remove_stale(output_dir, files, untrusted)
         raise
     if rendered:
-        write_reports(output_dir, rendered)
+        write_reports(output_dir, rendered, untrusted, leftovers=FILENAMES.values())
     for name in STDOUT_FORMATS:
         if name in wanted:
             sys.stdout.write(_stdout_text(name, report))
