@@ -179,6 +179,7 @@ class ProjectConfig(Strict):
     inline_waivers: bool = True  # false: `# nosec` / `pragma: allowlist secret` no longer suppress findings
     waivers: list[Waiver] = []
     limits: Limits = Limits()
+    version_from: str | None = None  # the file that declares the project version (SPEC §7 *project version*)
 
     @model_validator(mode="before")
     @classmethod
@@ -481,6 +482,7 @@ def _file_paths(config: ProjectConfig) -> list[_KeyedPath]:
         (("model", "metadata"), config.model.metadata),
         (("api", "spec"), config.api.spec),
         (("api", "previous", "file"), config.api.previous.file if config.api.previous else None),
+        (("version_from",), config.version_from),
     ]
     return paths + _dataset_paths(config.data)
 

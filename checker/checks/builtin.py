@@ -12,7 +12,7 @@ from checker.checks.registry import Registry
 SPEC = ("yaml", "json")  # OpenAPI specs: a content kind of YAML and JSON files
 DATA = ("dataset", "mlmodel", "json")
 ALERT_RULES = ("kubernetes", "yaml")
-VERSION_SOURCES = ("pyproject", "setup_cfg", "setup_py", "python")
+VERSION_SOURCES = ("pyproject", "setup_cfg", "setup_py", "python", "version_file", "package_json", "helm_chart", "config")
 
 # check type -> (module under checker.checks, input kinds; () means any project file may be read)
 BUILTIN_CHECK_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -50,7 +50,7 @@ BUILTIN_CHECK_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "openapi_semver": ("openapi", SPEC),
     "openapi_success_responses": ("openapi", SPEC),
     "openapi_valid": ("openapi", SPEC),
-    "image_version": ("release", ("kubernetes", "compose", *VERSION_SOURCES, "config")),
+    "image_version": ("release", ("kubernetes", "compose", *VERSION_SOURCES)),
     "dockerfile_remote_fetch": ("remote_fetch", ("dockerfile",)),
     "secrets": ("secrets", ()),
     "production_server": ("serving_command", ("dockerfile", "compose", "kubernetes", "python")),

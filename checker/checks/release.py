@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from checker.checks.builtin import VERSION_SOURCES
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
@@ -54,7 +55,7 @@ def register(registry: Registry) -> None:
         "image_version",
         NoParams,
         "the deployed tag of the project's own images equals the project version",
-        inputs=("kubernetes", "compose", "pyproject", "setup_cfg", "setup_py", "python", "config"),
+        inputs=("kubernetes", "compose", *VERSION_SOURCES),
     )(image_version)  # type: ignore[arg-type]  # the registry stores checks by their base Params type
 
 
@@ -69,7 +70,7 @@ def image_version(ctx: CheckContext, params: NoParams) -> Outcome:
             f"no image of the project's own (repository ending in {' or '.join(names)}) "
             "deployed by tag in manifests or compose files"
         )
-    decl = versions.primary(ctx.index)
+    decl = versions.primary(ctx.index, ctx.config.version_from)
     if decl is None or not decl.value:
         return Outcome.skipped("no project version to compare image tags with (see VER001)")
     findings = [_mismatch(u, decl) for u in comparable if not _same_version(u.tag, decl.value)]

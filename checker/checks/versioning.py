@@ -6,6 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from checker.checks.builtin import VERSION_SOURCES
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
@@ -23,9 +24,9 @@ class NoParams(Params):
 
 def register(registry: Registry) -> None:
     check_type(registry, "project_version", NoParams, "the project declares a valid PEP 440 / semver version",
-               inputs=("pyproject", "setup_cfg", "setup_py", "python"))(project_version)  # fmt: skip
+               inputs=VERSION_SOURCES)(project_version)  # fmt: skip
     check_type(registry, "changelog_entry", NoParams, "the CHANGELOG has an entry for the project version",
-               inputs=("changelog", "pyproject", "setup_cfg", "setup_py", "python"))(changelog_entry)  # fmt: skip
+               inputs=("changelog", *VERSION_SOURCES))(changelog_entry)  # fmt: skip
     check_type(registry, "dependency_lock", NoParams, "dependencies are locked or pinned with ==",
                inputs=("pyproject", "requirements", "lockfile"))(dependency_lock)  # fmt: skip
 
@@ -41,38 +42,46 @@ def is_valid_version(value: str) -> bool:
 
 
 def project_version(ctx: CheckContext, params: NoParams) -> Outcome:  # type: ignore[override]
-    decls = versions.declarations(ctx.index)
-    if not decls:
-        finding = Finding(message="no version declared: add `version` to [project] in pyproject.toml "
-                          "(or setup.cfg, setup.py, a package __version__)")  # fmt: skip
-        return Outcome.failed("no project version found", [finding])
-    findings = []
-    for decl in decls:
-        if decl.problem:
-            findings.append(Finding(message=f"{decl.path} cannot be read, so its version is unknown: {decl.problem}",
-                                    path=decl.path, line=decl.line, locator=f"{decl.path}:unreadable"))  # fmt: skip
-        elif decl.value == "":
-            findings.append(Finding(message=f"{decl.source}: the [project] table declares no version",
-                                    path=decl.path, line=decl.line, locator=f"{decl.path}:no-version"))  # fmt: skip
-        elif decl.value is not None and not is_valid_version(decl.value):
-            findings.append(Finding(message=f"{decl.source}: {decl.value!r} is neither a PEP 440 nor a semantic version",
-                                    path=decl.path, line=decl.line, locator=f"{decl.path}:{decl.value}"))  # fmt: skip
-    first = decls[0]
-    return Outcome.from_findings(findings, f"version {first.value or '(dynamic)'} in {first.path}", "{count} invalid or missing versions")
+    chosen = versions.project_version(ctx.index, ctx.config.version_from)
+    decl = chosen.decl
+    if decl is None:
+        hint = "add `version` to [project] in pyproject.toml (or setup.cfg, setup.py, a package __version__, a VERSION file)"
+        message = f"{chosen.why}: {hint}" if chosen.why == "no version declared" else chosen.why
+        return Outcome.failed("no project version found", [Finding(message=message)])
+    problem = _version_problem(decl)
+    if problem is not None:
+        return Outcome.failed(f"the project version in {decl.path} is not usable",
+                              [Finding(message=problem, path=decl.path, line=decl.line, locator=f"{decl.path}:version")])  # fmt: skip
+    how = " (config `version_from`)" if ctx.config.version_from else ""
+    return Outcome.passed(f"version {decl.value or '(dynamic)'} in {decl.path}{how}")
+
+
+def _version_problem(decl: versions.VersionDecl) -> str | None:
+    if decl.problem:
+        return f"{decl.path} cannot be read, so its version is unknown: {decl.problem}"
+    if decl.value == "":
+        return f"{decl.source}: the [project] table declares no version"
+    if versions.is_placeholder(decl.value):
+        return f"{decl.source}: {decl.value!r} is a placeholder, not a version"
+    if decl.value is not None and not is_valid_version(decl.value):
+        return f"{decl.source}: {decl.value!r} is neither a PEP 440 nor a semantic version"
+    return None
 
 
 def changelog_entry(ctx: CheckContext, params: NoParams) -> Outcome:  # type: ignore[override]
-    logs = sorted((f.path for f in ctx.index.of_kind(kinds.CHANGELOG)), key=lambda p: (p.count("/"), p))
+    decl = versions.primary(ctx.index, ctx.config.version_from)
+    logs = _changelogs(ctx.index, posixpath.dirname(decl.path) if decl else "")
     if not logs:
-        return Outcome.failed("no CHANGELOG", [Finding(message="no CHANGELOG file (CHANGELOG.md, CHANGES.md, HISTORY.md…)")])
-    decl = versions.primary(ctx.index)
-    if decl is None or not decl.value or not is_valid_version(decl.value):
+        where = "at the project root" + (f" or beside {decl.path}" if decl and "/" in decl.path else "")
+        return Outcome.failed("no CHANGELOG", [Finding(message=f"no CHANGELOG file (CHANGELOG, CHANGES, HISTORY or NEWS) {where}")])
+    if decl is None or not is_valid_version(decl.value or ""):
         return Outcome.skipped("no valid project version to look up (see VER001)")
     path = logs[0]
     try:
         text = ctx.index.text(path)
     except InputError as exc:
         return Outcome.failed("CHANGELOG unreadable", [Finding(message=exc.problem.message, path=path)])
+    assert decl.value is not None
     release, pre = _release_part(decl.value)
     line = _entry_line(text, release, decl.value, accept_unreleased=pre)
     if line:
@@ -81,6 +90,13 @@ def changelog_entry(ctx: CheckContext, params: NoParams) -> Outcome:  # type: ig
     finding = Finding(message=f"{path} has no entry for version {wanted} declared in {decl.path}",
                       path=path, line=1, locator=f"{path}:{release}")  # fmt: skip
     return Outcome.failed(f"no CHANGELOG entry for {release}", [finding])
+
+
+def _changelogs(index: ProjectIndex, version_dir: str) -> list[str]:
+    """CHANGELOG files beside the version file first, then at the root (SPEC §7: nowhere else)."""
+    places = [version_dir, ""] if version_dir else [""]
+    found = [f.path for f in index.of_kind(kinds.CHANGELOG)]
+    return [p for place in places for p in sorted(found) if posixpath.dirname(p) == place]
 
 
 def _release_part(value: str) -> tuple[str, bool]:

@@ -140,4 +140,5 @@ _NAMED_KINDS = frozenset({
     classify.DOCKERFILE, classify.COMPOSE, classify.YAML, classify.JSON, classify.TOML, classify.PYTHON,
     classify.PYPROJECT, classify.SETUP_CFG, classify.SETUP_PY, classify.REQUIREMENTS, classify.LOCKFILE,
     classify.CHANGELOG, classify.MLMODEL, classify.HELM_TEMPLATE, classify.KUSTOMIZATION, classify.CONFIG,
+    classify.VERSION_FILE, classify.PACKAGE_JSON, classify.HELM_CHART,
 })  # fmt: skip

@@ -22,9 +22,12 @@ MLMODEL = "mlmodel"
 HELM_TEMPLATE = "helm_template"
 KUSTOMIZATION = "kustomization"
 CONFIG = "config"
+VERSION_FILE = "version_file"  # a `VERSION` file holding just the version
+PACKAGE_JSON = "package_json"
+HELM_CHART = "helm_chart"  # Chart.yaml: its appVersion is a project version candidate
 
 LOCK_FILE_NAMES = frozenset({"poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml", "conda-lock.yaml"})
-CHANGELOG_NAMES = frozenset({"changelog", "changes", "history", "news", "releases"})
+CHANGELOG_NAMES = frozenset({"changelog", "changes", "history", "news"})  # any case, any extension (§7)
 CONFIG_NAMES = frozenset({"readiness.yaml", "readiness.yml"})
 
 
@@ -54,8 +57,14 @@ def classify(path: str, helm_chart_dirs: frozenset[str] = frozenset()) -> frozen
         kinds.add(LOCKFILE)
     if _is_requirements(path, lower):
         kinds.add(REQUIREMENTS)
-    if lower.split(".")[0] in CHANGELOG_NAMES and lower.endswith((".md", ".rst", ".txt", "changelog", "changes")):
+    if lower.split(".")[0] in CHANGELOG_NAMES:
         kinds.add(CHANGELOG)
+    if name == "VERSION":
+        kinds.add(VERSION_FILE)
+    elif name == "package.json":
+        kinds.add(PACKAGE_JSON)
+    elif name == "Chart.yaml":
+        kinds.add(HELM_CHART)
     if name == "MLmodel":
         kinds.add(MLMODEL)
     return frozenset(kinds)

@@ -1,5 +1,6 @@
-"""Where a Python project declares its version: pyproject [project] / [tool.poetry], setup.cfg, setup.py,
-or a package `__version__`. Read as text and TOML, never imported."""
+"""Where a project declares its version — pyproject [project] / [tool.poetry], setup.cfg, setup.py, a package
+`__version__`, Chart.yaml `appVersion`, package.json, a `VERSION` file — and which one is *the* project
+version (SPEC §7 *project version*). Read as text, TOML, YAML and JSON, never imported."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 from checker.project import classify as kinds
 from checker.project.index import InputError
+from checker.yamlpos import position_of
 
 if TYPE_CHECKING:
     from checker.project.index import ProjectIndex
 
 _ASSIGNED_VERSION = re.compile(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", re.M)
 _SETUP_PY_VERSION = re.compile(r"""\bversion\s*=\s*["']([^"']+)["']""")
+_VERSION_FILE = re.compile(r"^\s*(\S+)\s*$", re.M)  # the first non-blank line, as written
+PLACEHOLDERS = frozenset({"version", "0.0.0", "unknown"})  # written by templates and build tools: no version yet
 _TEST_PARTS = ("tests/", "test/", "testing/", "examples/", "docs/")
 
 
@@ -62,6 +66,12 @@ def _declarations(index: ProjectIndex) -> list[VersionDecl]:
         name = posixpath.basename(source.path)
         if name in ("__init__.py", "_version.py", "version.py", "__about__.py"):
             found += _from_regex(index, source.path, _ASSIGNED_VERSION, "__version__")
+    for source in index.of_kind(kinds.VERSION_FILE):
+        found += _from_regex(index, source.path, _VERSION_FILE, "VERSION file")
+    for source in index.of_kind(kinds.PACKAGE_JSON):
+        found += _from_mapping(index, source.path, ("version",), "package.json version")
+    for source in index.of_kind(kinds.HELM_CHART):
+        found += _from_mapping(index, source.path, ("appVersion",), "Chart.yaml appVersion")
     own = [d for d in found if not index.in_model_dir(d.path) and not _is_test_path(d.path)]
     # A dynamic version's source file is also found on its own: report each place once.
     unique = {(d.path, d.line): d for d in reversed(own)}
@@ -145,6 +155,65 @@ def _from_regex(index: ProjectIndex, path: str, pattern: re.Pattern[str], source
     return [VersionDecl(path, text.count("\n", 0, match.start()) + 1, match.group(1), source)]
 
 
-def primary(index: ProjectIndex) -> VersionDecl | None:
-    """The version of the project at the target root (the shallowest declaration with a value)."""
-    return next((d for d in declarations(index) if d.value), None)
+def _from_mapping(index: ProjectIndex, path: str, key: tuple[str, ...], source: str) -> list[VersionDecl]:
+    """A version under `key` of a JSON or YAML mapping (package.json, Chart.yaml)."""
+    try:
+        docs = index.data(path)
+    except InputError:
+        return []
+    doc = docs[0] if docs else None
+    for part in key:
+        doc = doc.get(part) if isinstance(doc, dict) else None
+    if doc is None or isinstance(doc, (dict, list, bool)):
+        return []
+    pos = position_of(docs[0], key)
+    return [VersionDecl(path, pos[0] if pos else None, str(doc), source)]
+
+
+def is_placeholder(value: str | None) -> bool:
+    text = (value or "").strip().lower()
+    return text in PLACEHOLDERS or text.removeprefix("v") in PLACEHOLDERS
+
+
+# Where several files at the root declare a version, the packaging metadata speaks for the project.
+_ROOT_PREFERENCE = ("pyproject.toml", "setup.cfg", "setup.py", "VERSION", "package.json", "Chart.yaml")
+
+
+def _preference(decl: VersionDecl) -> int:
+    name = posixpath.basename(decl.path)
+    return _ROOT_PREFERENCE.index(name) if name in _ROOT_PREFERENCE else len(_ROOT_PREFERENCE)
+
+
+@dataclass(frozen=True)
+class ProjectVersion:
+    """The one declaration that is the project version, or None with the reason there is none."""
+
+    decl: VersionDecl | None
+    why: str  # how it was chosen, or why there is none, in words for a finding
+
+
+def project_version(index: ProjectIndex, version_from: str | None = None) -> ProjectVersion:
+    """SPEC §7: `version_from:` when set; else the declaration at the target root; else the single
+    shallowest in-scope candidate. A placeholder is no version."""
+    decls = declarations(index)
+    if version_from is not None:
+        chosen = [d for d in decls if d.path == version_from]
+        if not chosen:
+            return ProjectVersion(None, f"{version_from} (config `version_from`) declares no version")
+        return ProjectVersion(chosen[0], f"{version_from} (config `version_from`)")
+    at_root = sorted((d for d in decls if "/" not in d.path), key=_preference)
+    if at_root:
+        return ProjectVersion(at_root[0], f"{at_root[0].path} at the project root")
+    if not decls:
+        return ProjectVersion(None, "no version declared")
+    shallowest = [d for d in decls if d.path.count("/") == decls[0].path.count("/")]
+    if len({d.path for d in shallowest}) > 1:
+        names = ", ".join(sorted({d.path for d in shallowest}))
+        return ProjectVersion(None, f"several candidates at the same depth ({names}): set `version_from` in the config")
+    return ProjectVersion(shallowest[0], f"{shallowest[0].path}, the shallowest declaration")
+
+
+def primary(index: ProjectIndex, version_from: str | None = None) -> VersionDecl | None:
+    """The project version's declaration when it has a real value (not dynamic, not a placeholder)."""
+    decl = project_version(index, version_from).decl
+    return decl if decl is not None and decl.value and not is_placeholder(decl.value) else None
