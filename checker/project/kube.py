@@ -3,6 +3,9 @@
 A Deployment is joined to the HorizontalPodAutoscaler / KEDA ScaledObject that scales it (scaleTargetRef),
 the PodDisruptionBudgets whose selector matches its pod labels, and an Argo Rollout (workloadRef) or
 Flagger Canary (targetRef) that manages it. Helm templates and kustomize patches are not manifests.
+
+Joins match kind, name and namespace within one render unit (SPEC §7 *joins*, §10 *render units*): each
+resource carries its unit, so a chart render or kustomize build never covers the plain manifests' workloads.
 """
 
 from __future__ import annotations
@@ -34,11 +37,23 @@ AUTOSCALER_KINDS = frozenset({"HorizontalPodAutoscaler", "ScaledObject"})
 HELM_HOOK = "helm.sh/hook"
 
 
+@dataclass(frozen=True)
+class RenderUnit:
+    """What a resource was rendered in: a chart render, a kustomize build, or the target's plain manifests."""
+
+    key: str  # e.g. "manifests", later "helm:<chart folder>" or "kustomize:<root>"
+    namespace: str = "default"  # the namespace of a resource that sets none
+
+
+PLAIN_MANIFESTS = RenderUnit("manifests")
+
+
 @dataclass(frozen=True, eq=False)
 class Resource:
     path: str
     index: int  # document number within the file
     doc: PosDict
+    unit: RenderUnit = PLAIN_MANIFESTS
 
     @property
     def kind(self) -> str:
@@ -61,6 +76,16 @@ class Resource:
     def namespace(self) -> str | None:
         ns = self.metadata.get("namespace")
         return str(ns) if ns else None
+
+    @property
+    def effective_namespace(self) -> str:
+        """The namespace the resource lands in: its own, else its render unit's (`default` when unset)."""
+        return self.namespace or self.unit.namespace
+
+    @property
+    def join_scope(self) -> tuple[str, str]:
+        """Render unit and namespace: a join never crosses either."""
+        return self.unit.key, self.effective_namespace
 
     @property
     def annotations(self) -> dict[str, Any]:
@@ -96,8 +121,8 @@ class Resource:
         return node
 
     def same_namespace(self, other: Resource) -> bool:
-        # Manifests often leave the namespace to kustomize or `kubectl -n`: unknown matches anything.
-        return self.namespace is None or other.namespace is None or self.namespace == other.namespace
+        """Same render unit and namespace: an unset namespace is the unit's (`default`), not a wildcard."""
+        return self.join_scope == other.join_scope
 
 
 @dataclass(frozen=True, eq=False)
@@ -234,11 +259,12 @@ class KubeModel:
         return [w for w in found if w.is_complete]
 
     def _resolve_rollout_templates(self, workloads: list[Workload]) -> None:
-        by_ref = {(w.kind, w.resource.name): w for w in workloads}
+        by_ref = {(w.resource.join_scope, w.kind, w.resource.name): w for w in workloads}
         for workload in workloads:
             ref = workload.resource.get("spec", "workloadRef")
             if workload.kind == "Rollout" and isinstance(ref, dict):
-                target = by_ref.get((str(ref.get("kind", "Deployment")), str(ref.get("name"))))
+                key = (workload.resource.join_scope, str(ref.get("kind", "Deployment")), str(ref.get("name")))
+                target = by_ref.get(key)
                 if target is not None:
                     workload.template_from = target.resource
                     workload.pod_spec_path = target.pod_spec_path
@@ -246,14 +272,14 @@ class KubeModel:
 
     def _join(self, workload: Workload, joins: _Joins) -> None:
         res = workload.resource
-        for scaler in joins.scalers.get(res.name, ()):
+        for scaler in joins.scalers.get(_target_key(res), ()):
             target = scaler.get("spec", "scaleTargetRef")
-            if isinstance(target, dict) and _targets(target, res, default_kind="Deployment") and scaler.same_namespace(res):
+            if isinstance(target, dict) and _targets(target, res, default_kind="Deployment"):
                 workload.autoscalers.append(scaler)
         for pdb in joins.pdbs_for(workload.pod_labels):
             if pdb.same_namespace(res) and selector_matches(pdb.get("spec", "selector"), workload.pod_labels):
                 workload.pdbs.append(pdb)
-        for canary in joins.canaries.get(res.name, ()):
+        for canary in joins.canaries.get(_target_key(res), ()):
             target = canary.get("spec", "targetRef")
             if isinstance(target, dict) and _targets(target, res, default_kind="Deployment"):
                 workload.managers.append(canary)
@@ -307,13 +333,22 @@ class _Joins:
         return sorted(found.values(), key=lambda p: self._order[id(p)])
 
 
-def _by_target_name(resources: list[Resource], ref_key: str) -> dict[str, list[Resource]]:
-    found: dict[str, list[Resource]] = {}
+_TargetKey = tuple[tuple[str, str], str]  # (render unit and namespace, name)
+
+
+def _by_target_name(resources: list[Resource], ref_key: str) -> dict[_TargetKey, list[Resource]]:
+    """Referring resources by what they name: a scaleTargetRef / targetRef names a resource of its own
+    render unit and namespace."""
+    found: dict[_TargetKey, list[Resource]] = {}
     for resource in resources:
         target = resource.get("spec", ref_key)
         if isinstance(target, dict):
-            found.setdefault(str(target.get("name")), []).append(resource)
+            found.setdefault((resource.join_scope, str(target.get("name"))), []).append(resource)
     return found
+
+
+def _target_key(resource: Resource) -> _TargetKey:
+    return resource.join_scope, resource.name
 
 
 def _borrowed_by_rollout(workload: Workload) -> bool:

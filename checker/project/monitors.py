@@ -91,12 +91,15 @@ def _monitor_selects(selector: Any, labels: dict[str, Any]) -> bool:
 
 
 def _in_namespaces(monitor: Resource, target: Resource) -> bool:
+    """The monitor's namespaceSelector (its own namespace by default), never across render units."""
     chosen = monitor.get("spec", "namespaceSelector")
+    if monitor.unit != target.unit:
+        return False
     if isinstance(chosen, dict) and chosen.get("any") is True:
         return True
     names = chosen.get("matchNames") if isinstance(chosen, dict) else None
     if isinstance(names, list) and names:
-        return target.namespace is None or target.namespace in names
+        return target.effective_namespace in {str(n) for n in names}
     return monitor.same_namespace(target)
 
 
