@@ -30,7 +30,9 @@ from checker.signing import user_key as _user_key
 __all__ = ["CACHE_DIR", "CACHE_FILE", "ResultCache", "RuleKeys", "rule_key"]
 
 CACHE_FILE = "cache-v1.json"
-FORMAT_VERSION = 1
+# 2: SEC001's password findings are masked before they are stored; a file of format 1 is read as empty and
+# replaced (the file name stays, so an older cache holding a value in clear is overwritten, not left behind).
+FORMAT_VERSION = 2
 MAX_RESULTS = 4000  # oldest entries are dropped beyond this, so the file cannot grow without bound
 MAX_BYTES = 64 * 1024 * 1024  # a larger cache file is not read (and not written: the older entries go first)
 

@@ -5,8 +5,14 @@ New formats are picked up automatically: the test iterates `renderers()`.
 
 from __future__ import annotations
 
-import pytest
+import subprocess
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+from report_samples import write_tree
+
+from checker.cli import main
 from checker.engine.run import RunOptions, run
 from checker.model import RunReport, Status
 from checker.reporters import renderers
@@ -78,3 +84,75 @@ def test_no_format_shows_a_secret_or_a_long_piece_of_it(report: RunReport, secre
     for name, text in _rendered(report).items():
         leaked = sorted(p for p in pieces if p in text)
         assert not leaked, f"{name} report shows part of the {secret} secret: {leaked[:3]}"
+
+
+# --- a hard-coded password in Python code: reports, terminal, annotations and every cache file -----------
+
+PASSWORD = "hunter2-very-secret-value"
+PYTHON_PROJECT = {
+    "app/settings.py": f'DB_PASSWORD = "{PASSWORD}"\n',  # B105
+    "app/db.py": f'def connect(client):\n    return client.login(user="app", password="{PASSWORD}")\n',  # B106
+    "app/auth.py": f'def login(user, password="{PASSWORD}"):\n    return user, password\n',  # B107
+    # SEC001 reports bandit's low-severity issues too, so the findings reach every report format.
+    "readiness.yaml": "rules:\n  SEC001: {params: {severity: low, confidence: low}}\n",
+}
+ALL_FORMATS = [arg for fmt in ("terminal", "json", "sarif", "junit", "markdown", "html", "github")
+               for arg in ("--format", fmt)]  # fmt: skip
+
+
+def _leaks(text: str) -> list[str]:
+    pieces = {PASSWORD[i:i + 8] for i in range(len(PASSWORD) - 7)}  # more than the mask's two characters
+    return sorted(p for p in pieces if p in text)
+
+
+def _files_under(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes().decode("utf-8", "replace")
+            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+
+
+def test_a_hard_coded_password_is_masked_everywhere_the_checker_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = write_tree(tmp_path / "proj", PYTHON_PROJECT)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    monkeypatch.chdir(root)
+    outputs = {}
+    for phase in ("cold", "warm"):  # the warm run answers from the caches the cold one wrote
+        result = CliRunner().invoke(main, ["check", ".", "--only", "SEC001", "--only", "SEC002", *ALL_FORMATS])
+        assert result.exit_code == 1, result.output
+        outputs[f"{phase} stdout"], outputs[f"{phase} stderr"] = result.stdout, result.stderr
+    hook = CliRunner().invoke(main, ["pre-commit", "app/settings.py", "app/db.py", "app/auth.py"])  # replay record
+    outputs["pre-commit"] = hook.output
+    written = {**_files_under(root / "reports"), **_files_under(root / ".readiness-cache")}
+    assert {"readiness.json", "readiness.html", "pre-commit-replay.json", "cache-v1.json"} <= {
+        Path(name).name for name in written
+    } and any(name.startswith("bandit/") for name in written)
+    report = written["readiness.json"]
+    for test_id in ("B105", "B106", "B107"):
+        assert f"{test_id} hardcoded_password" in report  # the findings are there, their value masked
+    assert "Possible hardcoded password: 'hu********'" in report
+    for name, text in {**outputs, **written}.items():
+        assert not _leaks(text), f"{name} shows part of the password: {_leaks(text)[:3]}"
+
+
+def test_bandit_password_messages_are_masked_with_the_shared_mask() -> None:
+    from checker.checks.bandit_runner import masked_text
+    from checker.checks.secret_names import mask
+
+    assert masked_text("B105", f"Possible hardcoded password: '{PASSWORD}'") == (
+        f"Possible hardcoded password: '{mask(PASSWORD)}'")  # fmt: skip
+    quoting = "it's 'quoted'"  # bandit does not escape quotes in the value: everything between the outer ones
+    assert masked_text("B106", f"Possible hardcoded password: '{quoting}'") == f"Possible hardcoded password: '{mask(quoting)}'"
+    assert masked_text("B107", f"a wording bandit may use one day: {PASSWORD}") == "Possible hardcoded password (value masked)"
+    assert masked_text("B602", "subprocess call with shell=True identified") == "subprocess call with shell=True identified"
+
+
+def test_a_condition_on_a_secret_named_field_explains_without_its_value() -> None:
+    from checker.checks.conditions import Leaf, evaluate
+
+    compose = {"environment": {"DB_PASSWORD": PASSWORD, "LOG_LEVEL": "debug"}}
+    secret = evaluate(Leaf(path="environment.DB_PASSWORD", op="absent"), compose)
+    plain = evaluate(Leaf(path="environment.LOG_LEVEL", op="==", value="info"), compose)
+    assert secret is not None and not _leaks(secret.explanation) and "'hu********'" in secret.explanation
+    assert plain is not None and plain.explanation == "environment.LOG_LEVEL is 'debug' (expected == 'info')"

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from checker.checks.bandit_runner import BanditIssue, BanditRun, run_bandit
+from checker.checks.bandit_runner import BanditIssue, BanditRun, masked_text, run_bandit
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
@@ -77,7 +77,8 @@ def _at_or_above(issue: BanditIssue, params: BanditParams) -> bool:
 
 
 def _finding(ctx: CheckContext, path: str, issue: BanditIssue) -> Finding:
-    message = (f"{issue.test_id} {issue.test_name}: {issue.text} "
+    text = masked_text(issue.test_id, issue.text)  # already masked by the runner; this holds for any cache too
+    message = (f"{issue.test_id} {issue.test_name}: {text} "
                f"(severity {issue.severity.lower()}, confidence {issue.confidence.lower()})")  # fmt: skip
     return Finding(message=message, path=path, line=issue.line or None, locator=_locator(ctx, path, issue))
 

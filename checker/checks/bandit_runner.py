@@ -6,7 +6,8 @@ executed. A worker process holds one `BanditManager` and analyses whole chunks o
 sha256(file bytes) to bandit's issues for one bandit version and one set of skipped tests; severity
 and confidence thresholds are applied on reading, so changing them needs no new analysis. It is JSON,
 never pickle: a cache file in a checked-out repository is untrusted input too (signed, size-capped, never
-read through a link: checker.signing).
+read through a link: checker.signing). The hard-coded-password tests quote the value they found; it is
+masked as soon as bandit reports it, so neither the cache nor any report holds it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,8 +26,10 @@ from typing import Any, NamedTuple, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-CACHE_FORMAT: Literal[1] = 1
+CACHE_FORMAT: Literal[2] = 2  # 2: password values masked; a format-1 file is read as empty and replaced
 MAX_CACHE_BYTES = 64 * 1024 * 1024  # a larger cache file is not read (and not written)
+PASSWORD_TESTS = frozenset({"B105", "B106", "B107"})  # "Possible hardcoded password: '<the value>'"
+_QUOTED_VALUE = re.compile(r"(?s)(.*?: ')(.*)'")
 # Below this many files per worker, starting worker processes costs more than it saves.
 MIN_FILES_PER_WORKER = 40
 CHUNKS_PER_WORKER = 4
@@ -54,7 +58,7 @@ class FileAnalysis(BaseModel):
 class CacheFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    format: Literal[1]
+    format: Literal[2]
     bandit: str
     skip_tests: list[str]
     files: dict[str, FileAnalysis]  # sha256 of the file's bytes -> analysis
@@ -200,8 +204,20 @@ def _manager(profile: Profile) -> Any:
 def _issue_data(issue: Any) -> dict[str, Any]:
     return {
         "test_id": issue.test_id, "test_name": issue.test, "severity": issue.severity,
-        "confidence": issue.confidence, "line": int(issue.lineno or 0), "text": issue.text,
+        "confidence": issue.confidence, "line": int(issue.lineno or 0), "text": masked_text(issue.test_id, issue.text),
     }  # fmt: skip
+
+
+def masked_text(test_id: str, text: str) -> str:
+    """Bandit's message with the password it quotes masked like every other secret (SEC002's `mask`)."""
+    if test_id not in PASSWORD_TESTS:
+        return text
+    from checker.checks.secret_names import mask
+
+    quoted = _QUOTED_VALUE.fullmatch(text)
+    if quoted is None:  # a wording this code does not know: nothing of it is shown
+        return "Possible hardcoded password (value masked)"
+    return f"{quoted[1]}{mask(quoted[2])}'"
 
 
 # --- cache ----------------------------------------------------------------------------------------------

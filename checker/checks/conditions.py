@@ -183,9 +183,10 @@ def _explain(leaf: Leaf, path: Sequence[PathPart], actual: Any, expected: Any) -
     name = _dotted(path)
     if leaf.op == "exists":
         return f"{name} is not set"
+    show = _show_masked if _names_a_secret(path) else _show  # `env.DB_PASSWORD is set to …` never shows it
     if leaf.op == "absent":
-        return f"{name} is set to {_show(actual)}"
-    shown = "not set" if actual is _MISSING else _show(actual)
+        return f"{name} is set to {show(actual)}"
+    shown = "not set" if actual is _MISSING else show(actual)
     against = f"{_dotted(parse_path(leaf.value_path))} = {_show(expected)}" if leaf.value_path else _show(expected)
     return f"{name} is {shown} (expected {leaf.op} {against})"
 
@@ -215,6 +216,22 @@ def _dotted(path: Sequence[PathPart]) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def _names_a_secret(path: Sequence[PathPart]) -> bool:
+    from checker.checks.secret_names import is_secret_name
+
+    return any(isinstance(part, str) and is_secret_name(part) for part in path)
+
+
+def _show_masked(value: Any) -> str:
+    """A value under a secret-named key, masked; flags and numbers (`automountServiceAccountToken: true`) are
+    no secret and stay readable."""
+    from checker.checks.secret_names import mask
+
+    if value is None or isinstance(value, (bool, int, float)):
+        return _show(value)
+    return repr(mask(value if isinstance(value, str) else str(value)))
 
 
 def _show(value: Any) -> str:
