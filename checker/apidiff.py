@@ -6,6 +6,9 @@ status removed, a type or format change, a property no longer required, a media 
 path or operation removed, unless it was deprecated and its `x-sunset` date has passed. Everything a client
 may simply ignore (new optional inputs, new endpoints, new response properties, removed error statuses, a
 request type that only widens) is not reported.
+
+Paths are compared by their template shape, so a renamed path parameter is the same parameter; a `writeOnly`
+property is not part of a response; an `additionalProperties` schema (a map's values) is compared like `items`.
 """
 
 from __future__ import annotations
@@ -130,6 +133,7 @@ class SchemaView:
     required: set[str] = field(default_factory=set)
     properties: dict[str, Located] = field(default_factory=dict)
     items: Located | None = None
+    additional: Located | None = None  # an `additionalProperties` schema: the type of a map's values
     keywords: dict[str, Any] = field(default_factory=dict)
 
 
@@ -141,6 +145,7 @@ def schema_view(spec: Spec, at: Located, depth: int = 0) -> SchemaView:
     view.required = {str(r) for r in required} if isinstance(required, list) else set()
     view.properties = dict(spec.items(spec.child(at, "properties")))
     view.items = spec.child(at, "items")
+    view.additional = _schema_child(spec, at, "additionalProperties")
     parts = spec.child(at, "allOf")
     for index in range(len(parts.node) if parts and isinstance(parts.node, list) and depth < 8 else 0):
         part = spec.child(parts, index)
@@ -156,6 +161,13 @@ def _merge(view: SchemaView, part: SchemaView) -> None:
     for name, prop in part.properties.items():
         view.properties.setdefault(name, prop)
     view.items = view.items or part.items
+    view.additional = view.additional or part.additional
+
+
+def _schema_child(spec: Spec, at: Located, key: str) -> Located | None:
+    """A sub-schema; `additionalProperties: true/false` is a flag, not a schema to compare."""
+    child = spec.child(at, key)
+    return child if child is not None and isinstance(child.node, dict) else None
 
 
 def _types(node: dict[str, Any]) -> frozenset[str]:
@@ -207,10 +219,10 @@ class _Differ:
                 if not self._sunset(list(self.old.items(item))):
                     self.add(ChangeKind.PATH_REMOVED, f"path {path} was removed", item, new_anchor)
                 continue
-            self._compare_path_item(path, item, match[1])
+            self._compare_path_item(path, item, *match)
 
-    def _compare_path_item(self, path: str, old_item: Located, new_item: Located) -> None:
-        new_ops = {op.method: op for op in _operations(self.new, path, new_item)}
+    def _compare_path_item(self, path: str, old_item: Located, new_path: str, new_item: Located) -> None:
+        new_ops = {op.method: op for op in _operations(self.new, new_path, new_item)}
         for op in _operations(self.old, path, old_item):
             if op.method in new_ops:
                 self._compare_operation(op, new_ops[op.method])
@@ -231,10 +243,11 @@ class _Differ:
 
     def _compare_parameters(self, old: Operation, new: Operation) -> None:
         old_params = _parameters(self.old, old)
+        renamed = _renamed_path_parameters(old.path, new.path)
         for key, param in _parameters(self.new, new).items():
             where, name = key
             required = param.node.get("required") is True
-            previous = old_params.get(key)
+            previous = old_params.get((where, renamed.get(name, name)) if where == "path" else key)
             subject = f"{new.label}: {where} parameter '{name}'"
             if previous is None:
                 if required:
@@ -303,6 +316,8 @@ class _Differ:
         self._compare_properties(old, new, subject, request)
         if old.items is not None and new.items is not None:
             self._compare_schema(old.items, new.items, f"{subject} items", request)
+        if old.additional is not None and new.additional is not None:
+            self._compare_schema(old.additional, new.additional, f"{subject} values (additionalProperties)", request)
 
     def _compare_type(self, old: SchemaView, new: SchemaView, subject: str, request: bool) -> None:
         if old.types and new.types and not (_accepts(new.types, old.types) if request else _accepts(old.types, new.types)):
@@ -333,6 +348,9 @@ class _Differ:
                      old.at, new.at)  # fmt: skip
 
     def _compare_properties(self, old: SchemaView, new: SchemaView, subject: str, request: bool) -> None:
+        if not request:
+            self._compare_response_properties(old, new, subject)
+            return
         for name, new_prop in new.properties.items():
             old_prop = old.properties.get(name)
             label = f"{subject} property '{name}'"
@@ -342,23 +360,40 @@ class _Differ:
                 continue
             if request and name in new.required and name not in old.required and not _read_only(new_prop):
                 self.add(ChangeKind.PROPERTY_BECAME_REQUIRED, f"{label} became required", old_prop, new_prop)
-            if not request and name in old.required and name not in new.required:
+            self._compare_schema(old_prop, new_prop, label, request)
+
+    def _compare_response_properties(self, old: SchemaView, new: SchemaView, subject: str) -> None:
+        """Only what a response carries: a `writeOnly` property is never sent, so it is not compared, and a
+        property that became `writeOnly` is gone from the response."""
+        for name, old_prop in old.properties.items():
+            if _write_only(old_prop):
+                continue
+            label = f"{subject} property '{name}'"
+            new_prop = new.properties.get(name)
+            if new_prop is None or _write_only(new_prop):
+                gone = "was removed" if new_prop is None else "became writeOnly (no longer in the response)"
+                self.add(ChangeKind.RESPONSE_PROPERTY_REMOVED, f"{label} {gone}", old_prop, new_prop or new.at)
+                continue
+            if name in old.required and name not in new.required:
                 self.add(ChangeKind.RESPONSE_PROPERTY_NO_LONGER_REQUIRED, f"{label} is no longer required",
                          old_prop, new_prop)  # fmt: skip
-            self._compare_schema(old_prop, new_prop, label, request)
-        if not request:
-            for name, old_prop in old.properties.items():
-                if name not in new.properties and not _write_only(old_prop):
-                    self.add(ChangeKind.RESPONSE_PROPERTY_REMOVED, f"{subject} property '{name}' was removed",
-                             old_prop, new.at)  # fmt: skip
+            self._compare_schema(old_prop, new_prop, label, request=False)
 
 
 # --- helpers ----------------------------------------------------------------------------------------
 
 
+_PATH_PARAMETER = re.compile(r"\{([^}/]*)\}")
+
+
 def _template(path: str) -> str:
     """`/items/{id}` and `/items/{item_id}` are the same path to a client."""
-    return re.sub(r"\{[^}/]*\}", "{}", path.rstrip("/") or "/")
+    return _PATH_PARAMETER.sub("{}", path.rstrip("/") or "/")
+
+
+def _renamed_path_parameters(old_path: str, new_path: str) -> dict[str, str]:
+    """New path parameter name -> old one, by position in the template (`{item_id}` was `{id}`)."""
+    return dict(zip(_PATH_PARAMETER.findall(new_path), _PATH_PARAMETER.findall(old_path)))
 
 
 def _operations(spec: Spec, path: str, item: Located) -> list[Operation]:

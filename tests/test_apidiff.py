@@ -73,6 +73,9 @@ OLD_PATH = """\
       responses: {'200': {description: ok}}
 """
 POST_OP = BASE[BASE.index("    post:\n"):BASE.index("  /old:\n")]
+ITEM_NOTE = "        note: {type: string}\n"
+ITEM_SECRET = "        secret: {type: string, writeOnly: true}\n"
+ITEM_LABELS = "        labels: {type: object, additionalProperties: {type: string}}\n"
 JSON_BODY = "/paths/~1items/post/requestBody/content/application~1json/schema"
 ITEM = "/paths/~1items/get/responses/200/content/application~1json/schema"
 
@@ -132,6 +135,22 @@ BREAKING = [
          ChangeKind.RESPONSE_FORMAT_CHANGED, f"{ITEM}/properties/id", "new.yaml", 36),
     Case("response_property_no_longer_required", [("required: [id, name]", "required: [id]")],
          ChangeKind.RESPONSE_PROPERTY_NO_LONGER_REQUIRED, f"{ITEM}/properties/name", "new.yaml", 37),
+    Case("response_map_value_type_changed",
+         [(ITEM_NOTE, ITEM_NOTE + ITEM_LABELS.replace("{type: string}}", "{type: integer}}"))],
+         ChangeKind.RESPONSE_TYPE_CHANGED, f"{ITEM}/properties/labels/additionalProperties", "new.yaml", 39,
+         old=[(ITEM_NOTE, ITEM_NOTE + ITEM_LABELS)]),
+    Case("request_map_value_type_changed",
+         [("        size: {type: integer}\n", "        size: {type: integer}\n" + ITEM_LABELS.replace("{type: string}}", "{type: boolean}}"))],
+         ChangeKind.REQUEST_TYPE_CHANGED, f"{JSON_BODY}/properties/labels/additionalProperties", "new.yaml", 46,
+         old=[("        size: {type: integer}\n", "        size: {type: integer}\n" + ITEM_LABELS)]),
+    Case("response_property_became_write_only", [("note: {type: string}", "note: {type: string, writeOnly: true}")],
+         ChangeKind.RESPONSE_PROPERTY_REMOVED, f"{ITEM}/properties/note", "old.yaml", 38),
+    Case("renamed_path_parameter_type_changed",
+         [("  /old:\n    get:\n", "  /old/{item_id}:\n    get:\n      parameters:\n"
+           "        - {name: item_id, in: path, required: true, schema: {type: string}}\n")],
+         ChangeKind.REQUEST_TYPE_CHANGED, "/paths/~1old~1{item_id}/get/parameters/0/schema", "new.yaml", 29,
+         old=[("  /old:\n    get:\n", "  /old/{id}:\n    get:\n      parameters:\n"
+               "        - {name: id, in: path, required: true, schema: {type: integer}}\n")]),
     Case("response_media_type_removed", [("            application/json:\n              schema: {$ref: '#/components/schemas/Item'}",
                                           "            text/csv:\n              schema: {type: string}")],
          ChangeKind.RESPONSE_MEDIA_TYPE_REMOVED, "/paths/~1items/get/responses/200/content/application~1json",
@@ -154,6 +173,24 @@ NON_BREAKING = [
     Case("sunset_operation_removed", [(OLD_PATH, "")],
          old=[("      operationId: old\n", "      operationId: old\n      deprecated: true\n      x-sunset: '2020-01-31'\n")]),
     Case("path_parameter_renamed", [("  /old:\n", "  /old/{b}:\n")], old=[("  /old:\n", "  /old/{a}:\n")]),
+    # a path is its template shape: renaming a declared path parameter is no new required parameter
+    Case("path_parameter_renamed_with_its_declaration",
+         [("  /old:\n    get:\n", "  /old/{item_id}:\n    get:\n      parameters:\n"
+           "        - {name: item_id, in: path, required: true, schema: {type: integer}}\n")]
+         , old=[("  /old:\n    get:\n", "  /old/{id}:\n    get:\n      parameters:\n"
+                 "        - {name: id, in: path, required: true, schema: {type: integer}}\n")]),
+    Case("path_parameter_renamed_on_the_path_item",
+         [("  /old:\n    get:\n", "  /old/{item_id}:\n    parameters:\n"
+           "      - {name: item_id, in: path, required: true, schema: {type: integer}}\n    get:\n")],
+         old=[("  /old:\n    get:\n", "  /old/{id}:\n    parameters:\n"
+               "      - {name: id, in: path, required: true, schema: {type: integer}}\n    get:\n")]),
+    # a writeOnly property is not part of a response: it may stop being required, change or go
+    Case("response_write_only_property_no_longer_required", [(ITEM_NOTE, ITEM_NOTE + ITEM_SECRET)],
+         old=[(ITEM_NOTE, ITEM_NOTE + ITEM_SECRET), ("required: [id, name]", "required: [id, name, secret]")]),
+    Case("response_write_only_property_removed", [], old=[(ITEM_NOTE, ITEM_NOTE + ITEM_SECRET)]),
+    Case("response_write_only_property_type_changed", [(ITEM_NOTE, ITEM_NOTE + ITEM_SECRET.replace("string", "integer"))],
+         old=[(ITEM_NOTE, ITEM_NOTE + ITEM_SECRET)]),
+    Case("response_map_value_type_unchanged", [(ITEM_NOTE, ITEM_NOTE + ITEM_LABELS)], old=[(ITEM_NOTE, ITEM_NOTE + ITEM_LABELS)]),
     Case("schema_inlined_instead_of_ref", [("schema: {$ref: '#/components/schemas/Item'}",
                                             ("schema: {type: object, required: [id, name], properties: {id: {type: integer, format: int32}, "
                                              "name: {type: string}, note: {type: string}}}"))]),
@@ -382,3 +419,12 @@ def test_api_diff_refuses_to_compare_past_a_broken_ref(tmp_path: Path, monkeypat
     Path("new.yaml").write_text(BASE, encoding="utf-8")
     result = CliRunner().invoke(main, ["api-diff", "old.yaml", "new.yaml"])
     assert (result.exit_code, result.output) == (2, "error: old.yaml:14: cannot read common.yaml: No such file or directory\n")
+
+
+def test_api_diff_command_compares_paths_by_template_shape(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    declared = "  /old/{NAME}:\n    get:\n      parameters:\n        - {name: NAME, in: path, required: true, schema: {type: integer}}\n"
+    Path("old.yaml").write_text(BASE.replace("  /old:\n    get:\n", declared.replace("NAME", "id")), encoding="utf-8")
+    Path("new.yaml").write_text(BASE.replace("  /old:\n    get:\n", declared.replace("NAME", "item_id")), encoding="utf-8")
+    result = CliRunner().invoke(main, ["api-diff", "old.yaml", "new.yaml"])
+    assert (result.exit_code, result.output) == (0, "no breaking changes between old.yaml and new.yaml\n")
