@@ -21,7 +21,9 @@ from checker.project.safe_open import Refused, open_regular
 
 CHECKSUM_FILES = ("checksums.sha256", "SHA256SUMS")
 VERSION_KEYS = ("version", "model_version")
-_SUM_LINE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
+# SPEC §7: a digest is 64 hex digits in any case, with or without a `sha256:` prefix.
+_DIGEST = re.compile(r"(?:sha256:)?([0-9a-f]{64})", re.IGNORECASE)
+_SUM_LINE = re.compile(r"^((?:sha256:)?[0-9a-fA-F]{64}) [ *](.+)$", re.IGNORECASE)
 
 
 class NoParams(Params):
@@ -122,27 +124,39 @@ class ChecksumEntry:
     """One recorded checksum: the file it covers (relative to the root) and where it was recorded."""
 
     file: str
-    digest: str  # lower-case hex
+    digest: str  # lower-case hex, or the text as recorded when it is not a sha256 digest
     source: str
     line: int | None
 
 
 def _checksums(index: ProjectIndex, model: mlmodel.MLModel) -> tuple[list[ChecksumEntry], list[Finding]]:
+    """Every checksum recorded for the model: MLmodel metadata and each checksum file beside it (SPEC §7)."""
     folder = posixpath.dirname(model.path)
+    entries: list[ChecksumEntry] = []
+    problems: list[Finding] = []
     recorded = model.metadata.get("checksums")
     if isinstance(recorded, dict):
-        return _metadata_entries(index, model.path, folder, recorded), []
+        entries += _metadata_entries(index, model.path, folder, recorded)
     for name in CHECKSUM_FILES:
         path = posixpath.join(folder, name)
         if (index.root / path).is_file():
-            return _sum_file_entries(index, path, folder)
-    return [], []
+            found, malformed = _sum_file_entries(index, path, folder)
+            entries += found
+            problems += malformed
+    return entries, problems
 
 
 def _metadata_entries(index: ProjectIndex, path: str, folder: str, recorded: dict[str, Any]) -> list[ChecksumEntry]:
-    return [ChecksumEntry(posixpath.normpath(posixpath.join(folder, str(rel))), str(digest).lower(), path,
+    return [ChecksumEntry(posixpath.normpath(posixpath.join(folder, str(rel))), _digest(digest), path,
                           _key_line(index, path, "metadata", "checksums", str(rel)))
             for rel, digest in recorded.items()]  # fmt: skip
+
+
+def _digest(recorded: object) -> str:
+    """The lower-case hex of a recorded digest; what was written, stripped, when it is not a sha256 digest."""
+    text = str(recorded).strip()
+    match = _DIGEST.fullmatch(text)
+    return match.group(1).lower() if match else text
 
 
 def _sum_file_entries(index: ProjectIndex, path: str, folder: str) -> tuple[list[ChecksumEntry], list[Finding]]:
@@ -161,11 +175,14 @@ def _sum_file_entries(index: ProjectIndex, path: str, folder: str) -> tuple[list
                                     path=path, line=number, locator=f"{path}:malformed:{number}"))  # fmt: skip
             continue
         rel = match.group(2).strip()
-        entries.append(ChecksumEntry(posixpath.normpath(posixpath.join(folder, rel)), match.group(1).lower(), path, number))
+        entries.append(ChecksumEntry(posixpath.normpath(posixpath.join(folder, rel)), _digest(match.group(1)), path, number))
     return entries, problems
 
 
 def _verify(index: ProjectIndex, entry: ChecksumEntry) -> Finding | None:
+    if not _DIGEST.fullmatch(entry.digest):
+        return _entry_finding(entry, f"{entry.source} records {entry.digest[:20]!r}, which is not a sha256 digest "
+                              "(64 hex digits, optionally prefixed `sha256:`)")  # fmt: skip
     full = (index.root / entry.file).resolve()
     if not full.is_relative_to(index.root):
         return _entry_finding(entry, "the checksum names a file outside the project root; not read")
