@@ -90,6 +90,10 @@ def _guarded(debug: bool, action: Callable[[], Any]) -> Any:
 
 
 debug_option = click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+policy_option = click.option(
+    "--policy", type=click.Path(dir_okay=False, path_type=Path),
+    help="A trusted gate from outside the checked tree: the project config then supplies facts and waivers only.",
+)
 
 
 @click.group(cls=_ReadinessGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -120,6 +124,7 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache in PATH/.readiness-cache/.")
 @click.option("--no-inline-waivers", is_flag=True,
               help="`# nosec` and `pragma: allowlist secret` comments no longer suppress findings.")
+@policy_option
 @debug_option
 def check(path: Path, formats: tuple[str, ...], changed: tuple[Path, ...], no_cache: bool, no_inline_waivers: bool,
           debug: bool, **options: Any) -> None:  # fmt: skip
@@ -141,11 +146,14 @@ def check(path: Path, formats: tuple[str, ...], changed: tuple[Path, ...], no_ca
 @click.option("--no-cache", is_flag=True, help="Do not use the cache in .readiness-cache/.")
 @click.option("--no-inline-waivers", is_flag=True,
               help="`# nosec` and `pragma: allowlist secret` comments no longer suppress findings.")
+@policy_option
 @debug_option
 def pre_commit(files: tuple[Path, ...], config_file: Path | None, fail_on: str | None, jobs: int | None,
-               no_cache: bool, no_inline_waivers: bool, debug: bool) -> None:  # fmt: skip
+               no_cache: bool, no_inline_waivers: bool, policy: Path | None, debug: bool) -> None:  # fmt: skip
     """What the pre-commit hook calls: `check .` for the rules that read the staged FILES."""
     command = _pre_commit_command(files, config_file, fail_on) + (["--no-inline-waivers"] if no_inline_waivers else [])
+    if policy is not None:
+        command.append(f"--policy={_file_identity(policy)}")
     if not no_cache:
         from checker import replay
 
@@ -155,7 +163,17 @@ def pre_commit(files: tuple[Path, ...], config_file: Path | None, fail_on: str |
     from checker.commands.precommit import run_pre_commit
 
     sys.exit(_guarded(debug, lambda: run_pre_commit(files, config_file, fail_on, jobs, not no_cache, command,
-                                                    inline_waivers=not no_inline_waivers)))
+                                                    inline_waivers=not no_inline_waivers, policy=policy)))
+
+
+def _file_identity(path: Path) -> str:
+    """A file outside the target (the policy) by content, so that a replay never outlives an edit of it."""
+    import hashlib
+
+    try:
+        return f"{path}:{hashlib.sha256(path.read_bytes()[: 1 << 20]).hexdigest()}"
+    except OSError:
+        return str(path)
 
 
 def _pre_commit_command(files: tuple[Path, ...], config_file: Path | None, fail_on: str | None) -> list[str]:

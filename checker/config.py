@@ -346,10 +346,11 @@ def _validate(data: Any, loaded: LoadedConfig, problems: list[str]) -> ProjectCo
     return config
 
 
-def _pydantic_problem(err: Any, loaded: LoadedConfig) -> str:
+def _pydantic_problem(err: Any, loaded: LoadedConfig, model: type[BaseModel] | None = None) -> str:
+    """One validation error as a `file:line:col: key.path: message` line; `model`: the file's root model."""
     loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
     hint = coercion_hint(loaded.doc, loc) if loaded.doc is not None and _is_type_error(err) else None
-    return loaded.problem(loc, _message(err, loc) + (f" {hint}" if hint else ""))
+    return loaded.problem(loc, _message(err, loc, model or ProjectConfig) + (f" {hint}" if hint else ""))
 
 
 def _is_type_error(err: Any) -> bool:
@@ -358,9 +359,9 @@ def _is_type_error(err: Any) -> bool:
     return kind.endswith("_type") or kind in ("enum", "literal_error", "string_pattern_mismatch")
 
 
-def _message(err: Any, loc: tuple[PathPart, ...]) -> str:
+def _message(err: Any, loc: tuple[PathPart, ...], model: type[BaseModel]) -> str:
     if err["type"] == "extra_forbidden":
-        return "unknown key" + _key_hint(str(loc[-1]), _allowed_keys(loc[:-1]))
+        return "unknown key" + _key_hint(str(loc[-1]), _allowed_keys(loc[:-1], model))
     if err["type"] == "missing":
         return "required key is missing"
     if err["type"] == "enum" or err["type"] == "literal_error":
@@ -376,9 +377,9 @@ def _key_hint(key: str, allowed: list[str]) -> str:
     return f" (allowed: {', '.join(allowed)})" if allowed else ""
 
 
-def _allowed_keys(loc: tuple[PathPart, ...]) -> list[str]:
+def _allowed_keys(loc: tuple[PathPart, ...], root: type[BaseModel]) -> list[str]:
     """The keys the config model accepts at `loc`, by walking the pydantic models along it."""
-    model: Any = ProjectConfig
+    model: Any = root
     for part in loc:
         if isinstance(part, int) or not isinstance(model, type) or not issubclass(model, BaseModel):
             continue  # a list index or a dict key (rule id, category) keeps the item model

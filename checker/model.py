@@ -167,6 +167,15 @@ class InputProblem(Frozen):
     message: str
 
 
+class GateChange(Frozen):
+    """A change the project's own config makes to the gate (SPEC §9): listed so that a reviewer sees it."""
+
+    key: str  # the config key, e.g. "categories.security.enabled"
+    change: str  # e.g. "category security disabled"
+    where: str | None = None  # file:line:col of the key
+    weakens: bool  # lets failures through that the built-in (or policy) gate would stop
+
+
 class ToolInfo(Frozen):
     name: str
     version: str
@@ -186,6 +195,8 @@ class RunReport(Frozen):
     results: tuple[RuleResult, ...]
     waivers: tuple[WaiverRecord, ...] = ()
     input_problems: tuple[InputProblem, ...] = ()
+    gate_changes: tuple[GateChange, ...] = ()
+    policy: str | None = None  # the trusted policy file the gate came from (`--policy`)
 
     @property
     def ready(self) -> bool:

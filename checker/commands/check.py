@@ -27,6 +27,7 @@ class CheckRequest:
     jobs: int | None = None
     use_cache: bool = True
     inline_waivers: bool = True
+    policy: Path | None = None
 
 
 def run_check(request: CheckRequest) -> int:
@@ -51,6 +52,7 @@ def run_request(request: CheckRequest) -> RunReport:
         jobs=request.jobs,
         use_cache=request.use_cache,
         inline_waivers=request.inline_waivers,
+        policy=request.policy,
     )
     return run(options)
 

@@ -17,11 +17,12 @@ NOTHING_TO_CHECK = "readiness: nothing to check (no staged file is an input of a
 
 
 def run_pre_commit(files: tuple[Path, ...], config_file: Path | None, fail_on: str | None, jobs: int | None,
-                   use_cache: bool, command: list[str] | None = None, inline_waivers: bool = True) -> int:  # fmt: skip
+                   use_cache: bool, command: list[str] | None = None, inline_waivers: bool = True,
+                   policy: Path | None = None) -> int:  # fmt: skip
     request = CheckRequest(
         target=Path("."), config_file=config_file, extra_rules=(), only=(), skip=(), formats=("terminal",),
         output_dir=Path("reports"), fail_on=fail_on, changed=files, jobs=jobs, use_cache=use_cache,
-        inline_waivers=inline_waivers,
+        inline_waivers=inline_waivers, policy=policy,
     )  # fmt: skip
     report = run_request(request)
     output, code = (NOTHING_TO_CHECK + "\n", 0) if not report.results else (render(report), 0 if report.ready else 1)

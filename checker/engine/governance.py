@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from checker.config import ConfigError, LoadedConfig
+from checker.messages import pydantic_problem
 from checker.packs.model import Rule, leaves
 
 
@@ -41,7 +42,7 @@ def _param_problem(rule: Rule, key: str, value: Any) -> str | None:
             try:
                 type(leaf.params).model_validate({**leaf.params.model_dump(by_alias=True), key: value})
             except ValidationError as exc:
-                return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+                return pydantic_problem(dict(exc.errors()[0]))
     return None
 
 

@@ -13,10 +13,12 @@ from checker import __version__, baseline
 from checker.cache import ResultCache, RuleKeys
 from checker.checks.registry import Registry, default_registry
 from checker.config import LoadedConfig, load_config
+from checker.policy import load_policy
 from checker.engine import scoring, waivers
 from checker.engine.changed import relevant_rules
 from checker.engine.results import Evaluation
 from checker.engine.results import results as rule_results
+from checker.engine.gate import apply_policy, gate_changes
 from checker.engine.governance import validate_config
 from checker.engine.packs import load_rules
 from checker.model import CATEGORY_ORDER, Category, RuleResult, RunReport, Severity, ToolInfo
@@ -61,6 +63,7 @@ class RunOptions:
     jobs: int | None = None  # parallel workers for checks that parallelise; None: CPU count
     use_cache: bool = False  # the content-hash cache under <target>/.readiness-cache/
     inline_waivers: bool = True  # False: --no-inline-waivers (the config can turn them off too)
+    policy: Path | None = None  # a trusted gate from outside the target (SPEC §9): the project config keeps facts
     # Rules run in a forked worker process, so that one that crashes, hangs or exhausts memory costs only its
     # own result; False evaluates them in this process (tests that instrument it; no fork on Windows anyway).
     isolate: bool = True
@@ -71,10 +74,14 @@ def run(options: RunOptions) -> RunReport:
     timer = time.perf_counter()
     registry = options.registry or default_registry()
     loaded = load_config(options.target, options.config_file)
-    if not options.inline_waivers:  # the flag overrides the config's `inline_waivers`
-        loaded.config = loaded.config.model_copy(update={"inline_waivers": False})
-    rules = load_rules(options.target, loaded, options.extra_packs, registry)
+    policy = load_policy(options.policy, options.target) if options.policy else None
+    if policy is not None:  # the project's own limits do not apply to reading its packs either
+        loaded_for_packs = LoadedConfig(loaded.config.model_copy(update={"limits": policy.policy.limits}))
+    rules = load_rules(options.target, loaded if policy is None else loaded_for_packs, options.extra_packs, registry)
     validate_config(loaded, rules, options.target)
+    changes = gate_changes(loaded, rules) if policy is None else apply_policy(loaded, policy, rules)
+    if not options.inline_waivers:  # the flag overrides the config's (and the policy's) `inline_waivers`
+        loaded.config = loaded.config.model_copy(update={"inline_waivers": False})
     selected = select(rules, options.only, options.skip)
     known = baseline.fingerprints(baseline.load_report(options.baseline)) if options.baseline else None
     index = ProjectIndex.build(options.target, loaded.config.limits, loaded.config.exclude)
@@ -91,7 +98,8 @@ def run(options: RunOptions) -> RunReport:
         cache.save()
     if known is not None:
         results = baseline.apply(results, known)
-    return _report(options, loaded, results, matched, index, started, time.perf_counter() - timer)
+    report = _report(options, loaded, results, matched, index, started, time.perf_counter() - timer)
+    return report.model_copy(update={"gate_changes": changes, "policy": str(options.policy) if policy else None})
 
 
 def _share_config_file(loaded: LoadedConfig, index: ProjectIndex) -> None:
