@@ -1,6 +1,7 @@
 """REL007: each Dockerfile has a HEALTHCHECK, or every serving workload has readiness and liveness probes.
 
-SPEC §7 needs no image-to-workload linking: either form of health checking, complete, is enough.
+SPEC §7 needs no image-to-workload linking: either form of health checking, complete, is enough. Without a
+Dockerfile the rule is skipped: probes alone are REL002/REL003's business.
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ def register(registry: Registry) -> None:
 
 def healthcheck_or_probes(ctx: CheckContext, params: HealthcheckParams) -> Outcome:  # type: ignore[override]
     images = [d for d in dockerfiles(ctx.index).files if d.final is not None]
+    if not images:  # SPEC §7: without a Dockerfile there is no HEALTHCHECK to weigh against probes
+        return Outcome.skipped("no Dockerfile with a build stage found (probes alone are REL002/REL003's business)")
     workloads = ctx.index.kube.serving_workloads(include_daemonsets=True)
-    if not images and not workloads:
-        return Outcome.skipped("no Dockerfile and no serving workload found")
     image_findings = [f for d in images for f in _missing_healthcheck(d)]
-    if images and not image_findings:
+    if not image_findings:
         return Outcome.passed(f"{len(images)} Dockerfile(s) define a HEALTHCHECK")
     probe_findings = [f for w in workloads for f in _missing_probes(w)]
     if workloads and not probe_findings:
