@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from report_samples import sample_report
 
 from checker.cli import main
+from checker.model import GateChange, RunReport
+from checker.reporters import renderers
 
 DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -190,3 +193,40 @@ def test_pre_commit_takes_the_policy_too(workspace: Path, monkeypatch: pytest.Mo
     result = CliRunner().invoke(main, ["pre-commit", "k8s/deployment.yaml", "--policy", str(policy), "--no-cache"])
     assert result.exit_code == 2
     assert "categories.reliability.enabled: category reliability disabled: the policy" in result.stderr
+
+
+# --- every view lists the gate changes under one heading -----------------------------------------------
+
+
+def _with_gate_changes(policy: str | None = None) -> RunReport:
+    changes = (
+        GateChange(key="categories.security.enabled", change="category security disabled",
+                   where="readiness.yaml:12:14", weakens=True),
+        GateChange(key="rules.REL008.severity", change="REL008 severity raised from low to critical",
+                   where="readiness.yaml:15:12", weakens=False),
+    )  # fmt: skip
+    return sample_report().model_copy(update={"gate_changes": changes, "policy": policy})
+
+
+@pytest.mark.parametrize("name", sorted(renderers()))
+def test_every_format_lists_the_gate_changes(name: str) -> None:
+    text = renderers()[name](_with_gate_changes())
+    assert "category security disabled" in text and "readiness.yaml:12" in text, name
+    assert "REL008 severity raised from low to critical" in text, name
+
+
+@pytest.mark.parametrize("name", ["markdown", "html", "terminal", "junit"])
+def test_a_policy_run_names_the_policy(name: str) -> None:
+    text = renderers()[name](_with_gate_changes(policy="ci/policy.yaml"))
+    assert "ci/policy.yaml" in text, name
+
+
+def test_the_terminal_marks_loosening_changes() -> None:
+    from checker.reporters.terminal import render
+
+    lines = render(_with_gate_changes(), color=False).splitlines()
+    start = lines.index("Gate changes by the project config:")
+    assert lines[start + 1 : start + 3] == [
+        "  ! category security disabled by readiness.yaml:12:14 (loosens the gate)",
+        "  • REL008 severity raised from low to critical by readiness.yaml:15:12",
+    ]

@@ -5,7 +5,17 @@ from __future__ import annotations
 import posixpath
 import re
 
-from checker.model import CATEGORY_ORDER, Category, Finding, RuleResult, RunReport, Severity, Status, WaiverRecord
+from checker.model import (
+    CATEGORY_ORDER,
+    Category,
+    Finding,
+    GateChange,
+    RuleResult,
+    RunReport,
+    Severity,
+    Status,
+    WaiverRecord,
+)
 
 STATUS_LABEL = {
     Status.PASS: "PASS",
@@ -105,6 +115,20 @@ def relative_uri(target: str, path: str) -> str:
         return path
     joined = posixpath.normpath(posixpath.join(target, path))
     return path if joined.startswith("../") else joined
+
+
+GATE_HEADING = "Gate changes by the project config"
+
+
+def gate_heading(report: RunReport) -> str:
+    """The one heading every view lists the gate changes under (SPEC §9), naming the policy when there is one."""
+    return f"Gate from the policy {report.policy}; changes the project config may make" if report.policy else GATE_HEADING
+
+
+def gate_change_text(change: GateChange) -> str:
+    """`category security disabled by readiness.yaml:12:3 (loosens the gate)`: one line per change."""
+    where = f" by {change.where}" if change.where else ""
+    return f"{change.change}{where}{' (loosens the gate)' if change.weakens else ''}"
 
 
 def waiver_text(waiver: WaiverRecord) -> str:

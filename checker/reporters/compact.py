@@ -7,7 +7,7 @@ commit and where, in lines an editor can jump to, not a table (and not the cost 
 from __future__ import annotations
 
 from checker.model import RuleResult, RunReport, Status
-from checker.reporters.common import failing, is_open, location, score_text, visible, waiver_text
+from checker.reporters.common import failing, gate_change_text, is_open, location, score_text, visible, waiver_text
 
 
 def render(report: RunReport) -> str:
@@ -17,6 +17,7 @@ def render(report: RunReport) -> str:
         for p in report.input_problems
     ]
     lines += [_one_line(waiver_text(w)) for w in report.waivers]  # every view lists the waivers, in force and expired
+    lines += [_one_line(f"gate change: {gate_change_text(c)}") for c in report.gate_changes]
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 

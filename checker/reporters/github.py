@@ -10,7 +10,7 @@ are warnings on those files.
 from __future__ import annotations
 
 from checker.model import Finding, InputProblem, RuleResult, RunReport, Severity, Status
-from checker.reporters.common import known_line, relative_uri, visible, waiver_text
+from checker.reporters.common import gate_change_text, known_line, relative_uri, visible, waiver_text
 
 LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice",
          Severity.INFO: "notice"}  # fmt: skip
@@ -26,6 +26,8 @@ def render(report: RunReport) -> str:
                       if not f.waived]  # fmt: skip
     lines += [_command("warning" if w.state == "expired" else "notice", {"title": f"waiver {w.rule}"}, waiver_text(w))
               for w in report.waivers]  # fmt: skip
+    lines += [_command("warning" if c.weakens else "notice", {"title": "gate change"}, gate_change_text(c))
+              for c in report.gate_changes]  # fmt: skip
     lines += [_problem(report, p) for p in report.input_problems]
     lines.append(_summary(report))
     return "".join(line + "\n" for line in lines)

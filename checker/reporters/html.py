@@ -19,6 +19,7 @@ from checker.reporters.common import (
     by_category,
     failing,
     finding_note,
+    gate_heading,
     gating,
     location,
     score_text,
@@ -73,4 +74,5 @@ def render(report: RunReport) -> str:
         status_label=STATUS_LABEL,
         active_waivers=[w for w in report.waivers if w.state == "active"],
         expired_waivers=[w for w in report.waivers if w.state == "expired"],
+        gate_heading=gate_heading(report),
     )

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 from checker.model import Category, InputProblem, RuleResult, RunReport, Status, WaiverRecord
-from checker.reporters.common import by_category, finding_note, location, visible, waiver_text
+from checker.reporters.common import by_category, finding_note, gate_change_text, location, visible, waiver_text
 
 HOSTNAME = "readiness-checker"  # a report must not depend on the machine that wrote it
 # Characters XML 1.0 cannot carry at all, even escaped (a finding may quote a binary-ish snippet).
@@ -42,6 +42,11 @@ def _suite(report: RunReport, number: int, category: Category, results: list[Rul
     properties = suite[0]
     for waiver in _waivers_of(report, category, first=number == 0):
         ET.SubElement(properties, "property", {"name": "waiver", "value": waiver_text(waiver)})
+    if number == 0:  # the gate is the run's, not a category's: listed once, in the first suite
+        if report.policy:
+            ET.SubElement(properties, "property", {"name": "policy", "value": report.policy})
+        for change in report.gate_changes:
+            ET.SubElement(properties, "property", {"name": "gate_change", "value": gate_change_text(change)})
     suite.extend(_testcase(category, r) for r in results)
     return _closed(suite)
 

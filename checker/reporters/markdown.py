@@ -15,6 +15,7 @@ from checker.reporters.common import (
     by_category,
     failing,
     finding_note,
+    gate_heading,
     gating,
     location,
     score_text,
@@ -67,7 +68,7 @@ def code(value: str, in_table: bool = False) -> str:
 
 def _sections(report: RunReport, limit: int) -> list[str]:
     lines = _header(report) + _scores(report) + _failures(report, limit) + _coverage(report)
-    return lines + _passing(report) + _skipped(report) + _waivers(report) + _problems(report)
+    return lines + _passing(report) + _skipped(report) + _waivers(report) + _gate_changes(report) + _problems(report)
 
 
 def _header(report: RunReport) -> list[str]:
@@ -160,6 +161,14 @@ def _waivers(report: RunReport) -> list[str]:
         lines.append(f"| {w.rule} | {code(w.path, in_table=True) if w.path else 'all'} | {state} | {w.expires} | "
                      f"{text(w.owner or '')} | {w.matched_findings} | {text(w.reason)} |")  # fmt: skip
     return lines + [""]
+
+
+def _gate_changes(report: RunReport) -> list[str]:
+    if not report.gate_changes and not report.policy:
+        return []
+    rows = [f"- {'**loosens** — ' if c.weakens else ''}{text(c.change)}{' — ' + code(c.where) if c.where else ''}"
+            for c in report.gate_changes] or ["None."]  # fmt: skip
+    return [f"## {text(gate_heading(report))}", "", *rows, ""]
 
 
 def _problems(report: RunReport) -> list[str]:

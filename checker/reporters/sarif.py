@@ -45,7 +45,9 @@ def render(report: RunReport) -> str:
         "columnKind": "unicodeCodePoints",
         "properties": {"verdict": report.verdict, "score": report.score.overall, "target": report.target,
                        "coverage": report.coverage.model_dump(mode="json"),
-                       "waivers": [w.model_dump(mode="json") for w in report.waivers]},  # fmt: skip
+                       "waivers": [w.model_dump(mode="json") for w in report.waivers],
+                       "gate_changes": [c.model_dump(mode="json") for c in report.gate_changes],
+                       "policy": report.policy},  # fmt: skip
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -5,7 +5,16 @@ from __future__ import annotations
 import io
 
 from checker.model import RuleResult, RunReport, Status
-from checker.reporters.common import CATEGORY_TITLE, STATUS_LABEL, by_category, location, score_text, visible
+from checker.reporters.common import (
+    CATEGORY_TITLE,
+    STATUS_LABEL,
+    by_category,
+    gate_change_text,
+    gate_heading,
+    location,
+    score_text,
+    visible,
+)
 
 MAX_FINDINGS_SHOWN = 10
 _STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.ERROR: "bold magenta", Status.SKIPPED: "dim", Status.WAIVED: "yellow"}
@@ -70,6 +79,11 @@ def _footer(console: object, report: RunReport) -> None:
         state = "[yellow]EXPIRED[/yellow]" if waiver.state == "expired" else "active"
         scope = " " + _safe(waiver.path, one_line=True) if waiver.path else ""
         out(f"Waiver {waiver.rule}{scope} ({state}, expires {waiver.expires}): {_safe(waiver.reason)}")
+    if report.gate_changes or report.policy:
+        out(f"{gate_heading(report)}:" if report.gate_changes else f"{gate_heading(report)}: none")
+        for change in report.gate_changes:
+            mark = "[yellow]![/yellow]" if change.weakens else "•"
+            out(f"  {mark} {_safe(gate_change_text(change), one_line=True)}")
     if report.input_problems:
         out(f"{len(report.input_problems)} files could not be read as data:")
         for problem in report.input_problems[:MAX_FINDINGS_SHOWN]:
