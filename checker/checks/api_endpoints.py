@@ -37,7 +37,7 @@ def register(registry: Registry) -> None:
     check_type(registry, "openapi_security", NoParams, "API operations require authentication (health/metrics may be open)",
                inputs=SPEC_INPUTS)(api_security)  # fmt: skip
     check_type(registry, "health_endpoint", NoParams, "the service exposes a health endpoint (spec, probes or code)",
-               inputs=(*SPEC_INPUTS, kinds.PYTHON))(health_endpoint)  # fmt: skip
+               inputs=(*SPEC_INPUTS, "kubernetes", kinds.PYTHON))(health_endpoint)  # fmt: skip
 
 
 def segments(path: str) -> set[str]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from checker.checks.registry import Registry
 
-SPEC = ("yaml", "json")  # OpenAPI specs: a content kind of YAML and JSON files
+# OpenAPI specs, the files their `$ref`s reach and the previous release's spec (engine/changed.py), not every
+# YAML/JSON file: a staged manifest must not re-run the API rules.
+SPEC = ("openapi",)
 DATA = ("dataset", "mlmodel", "json")
 ALERT_RULES = ("kubernetes", "yaml")
 VERSION_SOURCES = ("pyproject", "setup_cfg", "setup_py", "python", "version_file", "package_json", "helm_chart", "config")
@@ -17,7 +19,7 @@ VERSION_SOURCES = ("pyproject", "setup_cfg", "setup_py", "python", "version_file
 # check type -> (module under checker.checks, input kinds; () means any project file may be read)
 BUILTIN_CHECK_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "openapi_breaking_changes": ("api_diff", SPEC),
-    "health_endpoint": ("api_endpoints", (*SPEC, "python")),
+    "health_endpoint": ("api_endpoints", (*SPEC, "kubernetes", "python")),  # probe paths too
     "openapi_security": ("api_endpoints", SPEC),
     "openapi_model_signature": ("api_signature", (*SPEC, "mlmodel")),
     "bandit": ("bandit_check", ("python",)),

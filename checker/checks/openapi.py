@@ -13,7 +13,7 @@ from checker.checks.registry import Registry, check_type
 from checker.model import Finding
 from checker.project.openapi import Located, Operation, Spec, SpecProblem, model_of
 
-SPEC_INPUTS = ("yaml", "json")
+SPEC_INPUTS = ("openapi",)  # specs and what their `$ref`s reach: a content kind (checker/engine/changed.py)
 # Semantic Versioning 2.0.0 (semver.org), without a `v` prefix.
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
                      r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"

@@ -4,6 +4,10 @@ A rule reads a file when one of its checks names it by glob (`files:` / `paths:`
 input kind the file has (`CheckType.inputs`, kinds of checker.project.classify plus content kinds decided
 here). A check that declares neither may read any project file, so every tracked file is relevant to it: a
 pre-commit run may do more than needed, never less. The config file, and the rule packs it names, make every rule relevant.
+
+The `openapi` kind is a spec, a file that a spec's `$ref`s reach (a fragment, however deep) or the previous
+release's spec named in the config — so a staged manifest does not re-run the API rules. A YAML/JSON file that
+cannot be read, or was deleted, may have been a manifest or a spec: it counts as both.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 
 from checker.checks.registry import Registry
 from checker.config import LoadedConfig, ProjectConfig
+from checker.engine.spec_files import SpecFiles
 from checker.packs.model import Rule, TypedCheck, leaves
 from checker.project import classify
 from checker.project.index import InputError, ProjectIndex
@@ -23,6 +28,7 @@ DATASET = "dataset"
 DATA_SUFFIXES = (".csv", ".parquet", ".pq", ".tsv", ".jsonl")
 # Kinds that only a file's content reveals, and what a file must be for it to possibly have them.
 STRUCTURED = frozenset({classify.YAML, classify.JSON})
+CONTENT_KINDS = frozenset({KUBERNETES, OPENAPI})
 GLOB_FIELDS = ("files", "paths")
 
 
@@ -34,6 +40,8 @@ def file_kinds(index: ProjectIndex, path: str) -> frozenset[str]:
         kinds.add(DATASET)
     if kinds & STRUCTURED and source is not None:
         kinds |= _content_kinds(index, path)
+    elif kinds & STRUCTURED and not (index.root / path).exists():
+        kinds |= CONTENT_KINDS  # deleted: its content is gone, it may have been either
     return frozenset(kinds)
 
 
@@ -41,7 +49,7 @@ def _content_kinds(index: ProjectIndex, path: str) -> set[str]:
     try:
         docs = index.data(path)
     except InputError:
-        return set()
+        return set(CONTENT_KINDS)  # unreadable: the rules that read it must say so
     found = set()
     for doc in docs:
         if isinstance(doc, dict) and "apiVersion" in doc and "kind" in doc:
@@ -65,11 +73,19 @@ def relevant_rules(
     changed = list(dict.fromkeys(changed))
     if set(changed) & config_files(loaded):
         return rules
-    kinds = {path: file_kinds(index, path) for path in changed}
+    specs = SpecFiles(index, loaded.config)
+    kinds = {path: _with_spec_kind(path, file_kinds(index, path), specs) for path in changed}
     return [
         rule for rule in rules
         if any(reads(rule, loaded.config, path, kinds[path], registry, path in index.files) for path in changed)
     ]  # fmt: skip
+
+
+def _with_spec_kind(path: str, kinds: frozenset[str], specs: SpecFiles) -> frozenset[str]:
+    """A YAML/JSON file that a spec reaches is an OpenAPI input, whatever it holds (a fragment has no `openapi:`)."""
+    if OPENAPI in kinds or not kinds & STRUCTURED or path not in specs:
+        return kinds
+    return kinds | {OPENAPI}
 
 
 def reads(rule: Rule, config: ProjectConfig, path: str, kinds: frozenset[str], registry: Registry, tracked: bool) -> bool:
