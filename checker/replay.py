@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from checker import __version__
-from checker.project.gitfiles import git_files
+from checker.project.gitcmd import git_files
 from checker.signing import read_signed, write_signed
 
 RECORD = Path(".readiness-cache") / "pre-commit-replay.json"

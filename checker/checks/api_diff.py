@@ -44,7 +44,7 @@ def load_previous(ctx: CheckContext, previous: PreviousSpec) -> Spec:
     """The previous release's spec; raises SpecError (an unresolvable git revision included)."""
     if previous.file:
         return load_spec(IndexSource(ctx.index), previous.file)
-    git = GitSource(ctx.index.root, str(previous.git))
+    git = GitSource(ctx.index.root, str(previous.git), ctx.index.max_file_bytes)
     git.verify()
     return load_spec(git, str(previous.path))
 

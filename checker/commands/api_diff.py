@@ -11,7 +11,8 @@ EXIT_NONE, EXIT_BREAKING, EXIT_USAGE = 0, 1, 2
 
 
 def open_spec(argument: str, cwd: Path) -> Spec:
-    """A spec named by a file path, or by `REV:PATH` (read with `git show`); raises SpecError."""
+    """A spec named by a file path, or by `REV:PATH` (read from git, capped at the default max_file_mb: this
+    command reads no config); raises SpecError."""
     source: DocumentSource
     candidate = (cwd / argument).resolve()
     if candidate.is_file():

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from checker.model import InputProblem
-from checker.project.gitfiles import git_files
+from checker.project.gitcmd import git_files
 from checker.project.safe_open import Refused, inside, kind_of, read_regular
 
 # Never project inputs, whatever .gitignore says: VCS data, caches and installed dependencies.

@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from checker.project import classify as kinds
+from checker.project import gitcmd
 from checker.project.index import MAX_FILE_BYTES
 from checker.project.safe_open import Refused, read_regular
 from checker.yamlpos import PosDict, PosList, YamlError, load_all, position_of
@@ -174,35 +174,50 @@ class FileSource:
 
 
 class GitSource:
-    """Documents as of a git revision, read with `git show REV:./path` — never a checkout."""
+    """Documents as of a git revision, read from git's object store (checker.project.gitcmd) — never a
+    checkout; each capped at `max_bytes` like a project file."""
 
-    def __init__(self, workdir: Path, revision: str) -> None:
+    def __init__(self, workdir: Path, revision: str, max_bytes: int = MAX_FILE_BYTES) -> None:
         self.workdir = workdir
         self.revision: str | None = revision
+        self.max_bytes = max_bytes
+        self._at: tuple[gitcmd.Repo, str] | None = None  # the repository and the revision's commit id
         self._cache: dict[str, Any] = {}
 
     def verify(self) -> None:
-        """Raise SpecError with a hint when the revision is not in the local history."""
+        """Raise SpecError with a hint when git is refused here or the revision is not in the local history."""
         if not self.revision or self.revision.startswith("-"):  # git would read it as an option
             raise SpecError(f"{self.revision!r} is not a git revision")
-        result = self._git("rev-parse", "--verify", "--quiet", f"{self.revision}^{{commit}}")
-        if result.returncode != 0:
+        try:
+            repo = gitcmd.locate(self.workdir)
+            commit = gitcmd.resolve_commit(repo, self.revision)
+        except gitcmd.GitError as exc:
+            raise SpecError(f"git revision {self.revision!r} cannot be read: {exc.message}; "
+                            "give the previous spec as a file instead") from None  # fmt: skip
+        if commit is None:
             raise SpecError(f"git revision {self.revision!r} cannot be resolved here (a shallow clone?); "
                             "fetch the history, e.g. `git fetch --tags --unshallow`")  # fmt: skip
+        self._at = (repo, commit)
 
     def load(self, path: str) -> Any:
         if path not in self._cache:
-            result = self._git("show", f"{self.revision}:./{path}")
-            if result.returncode != 0:
-                raise SpecError(f"{path} does not exist at git revision {self.revision}", path)
-            self._cache[path] = _parse(result.stdout.decode("utf-8-sig", errors="replace"), path)
+            self._cache[path] = _parse(self._read(path).decode("utf-8-sig", errors="replace"), path)
         return self._cache[path]
 
-    def _git(self, *args: str) -> subprocess.CompletedProcess[bytes]:
+    def _read(self, path: str) -> bytes:
+        if self._at is None:
+            self.verify()
+        assert self._at is not None
         try:
-            return subprocess.run(["git", "-C", str(self.workdir), *args], capture_output=True, timeout=30, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SpecError(f"cannot run git: {exc}") from None
+            return gitcmd.read_blob(*self._at, path, self.max_bytes)
+        except gitcmd.NotAtRevision:
+            raise SpecError(f"{path} does not exist at git revision {self.revision}", path) from None
+        except gitcmd.TooLarge:
+            size = round(self.max_bytes / (1024 * 1024), 3)
+            raise SpecError(f"{path} at git revision {self.revision} is larger than {size:g} MB "
+                            "(limits.max_file_mb); not read", path) from None  # fmt: skip
+        except gitcmd.GitError as exc:
+            raise SpecError(f"{path} at git revision {self.revision}: {exc.message}", path) from None
 
 
 # --- a loaded spec and cursors into it -------------------------------------------------------------
