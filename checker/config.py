@@ -251,8 +251,10 @@ def load_config(target: Path, explicit: Path | None = None) -> LoadedConfig:
 
     Configured paths are checked here, before anything (a rule pack, say) is read through them.
     """
+    from checker.data.suites import config_problems  # inline expectations: data, never code (SPEC §9)
+
     loaded = _load(target, explicit)
-    problems = path_problems(loaded, target)
+    problems = path_problems(loaded, target) + config_problems(loaded)
     if problems:
         raise ConfigError(problems)
     return loaded

@@ -304,8 +304,9 @@ SUITES = {
     "nan_literal": ('{"name": "s", "expectations": [\n  {"type": "expect_column_values_to_be_between",\n'
                     '   "kwargs": {"column": "amount", "min_value": NaN}}\n]}\n', 3,
                     "NaN is not a JSON number; write a finite bound or leave the key out"),
-    "deep_kwargs": ('{"name": "s", "expectations": [\n  {"type": "expect_column_to_exist", "kwargs": {"column": "amount", '
-                    '"x": ' + "[" * 900 + "]" * 900 + "}}\n]}\n", None, "expectations[0]: arguments nested deeper than 32 levels"),
+    "deep_kwargs": ('{"name": "s", "expectations": [\n  {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "amount", '
+                    '"value_set": ' + "[" * 900 + "]" * 900 + "}}\n]}\n", None,
+                    "expectations[0].kwargs.value_set: arguments nested deeper than 32 levels"),
     "wrong_types": ('{"name": "s", "expectations": [\n  {"type": 5, "kwargs": []}\n]}\n', 2,
                     "expectations[0]: an expectation needs a `type` (text) and `kwargs` (an object)"),
 }  # fmt: skip
@@ -326,16 +327,18 @@ def test_hostile_suite_file_is_a_rule_error_with_its_line(case: str, tmp_path: P
     assert finding.message.startswith(problem), finding.message
 
 
-def test_non_finite_inline_expectation_argument_is_refused(tmp_path: Path) -> None:
+def test_non_finite_inline_expectation_argument_is_a_config_error(tmp_path: Path) -> None:
     project = _project(tmp_path)
     config = project / "readiness.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         "{path: data/reference.csv}", "{path: data/reference.csv, expectations: [{type: expect_column_max_to_be_between, "
         "kwargs: {column: amount, max_value: .inf}}]}"), encoding="utf-8")  # fmt: skip
-    (result,) = _run(project, "DAT001").results
-    assert (result.status.value, result.findings[0].path, result.findings[0].line) == ("error", "readiness.yaml", 2)
-    assert result.findings[0].message == ("expectations[0]: inf is not a usable argument; write a finite number or "
-                                          "leave the key out")  # fmt: skip
+    with pytest.raises(ConfigError) as caught:
+        _run(project, "DAT001")
+    assert caught.value.problems == [
+        f"{config}:2:121: data.reference.expectations[0].kwargs.max_value: inf is not a usable argument; write a "
+        "finite number or leave the key out"
+    ]
 
 
 # --- MLmodel files -------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """DAT001: every declared dataset passes its Great Expectations suite, validated by GX 1.x itself.
 
-Registered by checker.checks.data. Expectations are checked by GX before anything runs: an unknown
-expectation or invalid arguments make the rule `error` with the file and line of the expectation.
+Registered by checker.checks.data. Expectations are checked twice before anything runs: by readiness
+(checker.data.expectation_safety: the type allowlist, plain-data arguments, nothing evaluated or fetched),
+then by GX (invalid arguments). Either makes the rule `error` with the file and line of the problem.
 """
 
 from __future__ import annotations
@@ -10,21 +11,20 @@ from typing import TYPE_CHECKING, Any
 
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.data.sources import DatasetError
-from checker.data.suites import ExpectationSpec, Suite, SuiteError, declared_suites
+from checker.data.suites import ExpectationSpec, Suite, SuiteError, datasets_with_keys, declared_suites
 from checker.model import Finding, Status
 
 if TYPE_CHECKING:
     from types import ModuleType
 
-    from checker.config import DataConfig
     from checker.data.gx import ExpectationResult
 
 
 def dataset_suites(ctx: CheckContext, params: Params) -> Outcome:
     try:
-        suites = declared_suites(ctx.index, _datasets(ctx.config.data))
-    except SuiteError as exc:
-        return _error(str(exc), Finding(message=exc.message, path=exc.path, line=exc.line))
+        suites = declared_suites(ctx.index, datasets_with_keys(ctx.config.data))
+    except SuiteError as exc:  # refused before GX is imported: fail closed
+        return _error(str(exc), *(Finding(message=message, path=exc.path, line=line) for line, message in exc.problems))
     if not suites:
         return Outcome.skipped("no expectation suite declared (data.<dataset>.suite or .expectations in readiness.yaml)")
     from checker.data.gx import SuiteProblem, context, import_gx
@@ -40,14 +40,6 @@ def dataset_suites(ctx: CheckContext, params: Params) -> Outcome:
         findings = [Finding(message=message, path=spec.path, line=spec.line) for spec, message in exc.problems]
         return _error(f"the suite cannot run as written: {exc}", *findings)
     return _validate_all(ctx, suites, built)
-
-
-def _datasets(data: DataConfig) -> list[tuple[Any, tuple[Any, ...]]]:
-    """Each dataset with its key path in the config (to locate inline expectations)."""
-    found: list[tuple[Any, tuple[Any, ...]]] = [(data.reference, ("data", "reference"))] if data.reference else []
-    listed = isinstance(data.serving, list)
-    found += [(s, ("data", "serving", i) if listed else ("data", "serving")) for i, s in enumerate(data.serving_sets)]
-    return found
 
 
 def _build(gx: ModuleType, suite: Suite) -> Any:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from checker.data.expectation_safety import refusals
 from checker.data.suites import ExpectationSpec, Suite
 
 PARTIAL_UNEXPECTED = 5
@@ -70,7 +71,11 @@ def _main_module_with_file() -> Iterator[None]:
 
 
 def build_suite(gx: ModuleType, suite: Suite) -> Any:
-    """The GX ExpectationSuite; raises SuiteProblem naming every expectation that GX rejects."""
+    """The GX ExpectationSuite; raises SuiteProblem naming every expectation that readiness refuses or GX rejects."""
+    # Suites are checked where they are declared; again here, so no other path hands GX a refused one.
+    refused = [(spec, r.message) for spec in suite.expectations for r in refusals(spec.type, spec.kwargs, spec.meta)]
+    if refused:
+        raise SuiteProblem(refused)
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     built = gx.ExpectationSuite(name=suite.name)
