@@ -1,7 +1,9 @@
-"""Image pinning (REL006): every image reference has an explicit tag other than `latest`, or a digest.
+"""Image pinning (REL006): every image reference has an explicit tag other than a moving one, or a digest.
 
-Dockerfiles count `FROM`, `COPY --from=<image>` and `RUN --mount=from=<image>`; build stages and `scratch`
-are not images, and `ARG` defaults are resolved (checker.project.dockerfile).
+SPEC §7 "pinned image": moving tags (`latest`, `main`, `nightly`, … in any case) are not pinned, and
+build-tool references (`ko://…`) are not images at all. Dockerfiles count `FROM`, `COPY --from=<image>` and
+`RUN --mount=from=<image>`; build stages and `scratch` are not images, and `ARG` defaults are resolved
+(checker.project.dockerfile).
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ Source = Literal["kubernetes", "compose", "dockerfile"]
 # `$$` is a literal dollar sign.
 _VARIABLE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*)|:?\?[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _UNRESOLVED = "\0"  # stands in for a variable that has no default
+# Tags that name a branch or a channel, not a build: what they point at changes under the same name.
+MOVING_TAGS = frozenset(
+    {"latest", "main", "master", "develop", "dev", "edge", "nightly", "stable", "head", "trunk", "canary"}
+)
+# Placeholders a build tool replaces with the image it builds (`ko resolve`): not images themselves.
+BUILD_REFERENCE_PREFIXES = ("ko://",)
 
 
 class ImagePinningParams(Params):
@@ -32,12 +40,17 @@ class ImagePinningParams(Params):
 def register(registry: Registry) -> None:
     check_type(
         registry, "image_pinning", ImagePinningParams,
-        "every image reference is pinned by tag (not latest) or digest", inputs=("kubernetes", "compose", "dockerfile"),
+        "every image reference is pinned by a tag that does not move (not latest, main, …) or a digest", inputs=("kubernetes", "compose", "dockerfile"),
     )(image_pinning)  # fmt: skip
 
 
+def is_build_reference(reference: str) -> bool:
+    """A build-tool placeholder such as `ko://github.com/org/app/cmd/server`, which is not an image."""
+    return reference.strip().lower().startswith(BUILD_REFERENCE_PREFIXES)
+
+
 def pin_problem(reference: str) -> str | None:
-    """Why `reference` is not pinned, or None when it is."""
+    """Why image `reference` is not pinned, or None when it is; build-tool references are left out before."""
     ref = _resolve_variables(reference.strip())
     if not ref:
         return "empty image reference"
@@ -53,6 +66,8 @@ def pin_problem(reference: str) -> str | None:
     tag = last.split(":", 1)[1]
     if tag.lower() == "latest":
         return f"image {reference!r} uses the mutable tag :latest"
+    if tag.lower() in MOVING_TAGS:
+        return f"image {reference!r} uses the moving tag :{tag}, which follows a branch or channel"
     return None if tag else f"image {reference!r} has an empty tag"
 
 
@@ -75,13 +90,15 @@ def image_pinning(ctx: CheckContext, params: ImagePinningParams) -> Outcome:  # 
     if "kubernetes" in params.sources:
         for workload in ctx.index.kube.pod_templates():
             for container in workload.containers(init=True):
+                if _is_build_reference(container.data.get("image")):
+                    continue
                 seen += 1
                 findings += _judge(container.data.get("image"), container.source.path,
                                    container.source.line((*container.path, "image")), container.label,
                                    f"{container.source.ref}:{container.name}")  # fmt: skip
     if "compose" in params.sources:
         for service in ctx.index.compose.services:
-            if "image" in service.data:
+            if "image" in service.data and not _is_build_reference(service.data["image"]):
                 seen += 1
                 findings += _judge(service.data["image"], service.path, service.line("image"), service.label,
                                    f"{service.path}:{service.name}")  # fmt: skip
@@ -94,6 +111,10 @@ def image_pinning(ctx: CheckContext, params: ImagePinningParams) -> Outcome:  # 
     return Outcome.from_findings(findings, f"{seen} image references pinned", "{count} unpinned images")
 
 
+def _is_build_reference(image: object) -> bool:
+    return isinstance(image, str) and is_build_reference(image)
+
+
 def _judge(image: object, path: str, line: int | None, label: str, locator: str) -> list[Finding]:
     if not isinstance(image, str):
         return [Finding(message=f"{label}: no image set", path=path, line=line, locator=locator)]
@@ -104,7 +125,10 @@ def _judge(image: object, path: str, line: int | None, label: str, locator: str)
 def _dockerfile_images(ctx: CheckContext) -> tuple[int, list[Finding]]:
     from checker.project.dockerfile import dockerfiles
 
-    refs = [(d.path, ref) for d in dockerfiles(ctx.index).files for ref in d.image_references()]
+    refs = [
+        (d.path, ref) for d in dockerfiles(ctx.index).files for ref in d.image_references()
+        if not is_build_reference(ref.resolved if ref.resolved is not None else ref.raw)
+    ]  # fmt: skip
     return len(refs), [f for path, ref in refs for f in _judge_dockerfile_ref(path, ref)]
 
 

@@ -10,8 +10,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checker.checks.builtin import VERSION_SOURCES
 from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.builtin import VERSION_SOURCES
+from checker.checks.images import is_build_reference
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
 from checker.project import classify as kinds
@@ -107,10 +108,11 @@ def _project_name(index: ProjectIndex) -> str | None:
 
 
 def _image_uses(index: ProjectIndex) -> Iterator[ImageUse]:
+    """Every image deployed; build-tool references (`ko://…`) are not images (SPEC §7) and carry no tag."""
     for workload in index.kube.workloads:
         for container in workload.containers(init=True):
             image = container.data.get("image")
-            if isinstance(image, str):
+            if isinstance(image, str) and not is_build_reference(image):
                 yield ImageUse(
                     _resolve(image),
                     container.source.path,
@@ -119,7 +121,7 @@ def _image_uses(index: ProjectIndex) -> Iterator[ImageUse]:
                 )
     for service in index.compose.services:
         image = service.data.get("image")
-        if isinstance(image, str):
+        if isinstance(image, str) and not is_build_reference(image):
             yield ImageUse(_resolve(image), service.path, service.line("image"), service.label)
 
 
