@@ -9,11 +9,13 @@ from pydantic import Field
 
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.registry import Registry, check_type
-from checker.checks.secret_names import is_secret_name, mask
+from checker.checks.secret_names import is_secret_name, mask, points_at_secret
 from checker.model import Finding
 
 # `$(OTHER_VAR)` (Kubernetes) and `${OTHER_VAR}` (compose) refer to values held elsewhere.
 _REFERENCE_ONLY = re.compile(r"^\s*(\$\([A-Za-z_][A-Za-z0-9_]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\})\s*$")
+# Switches such as `ENABLE_AUTH: "true"` are settings, not secrets (SPEC §7 "secret value").
+_BOOLEAN_LIKE = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1"})
 
 
 class InlineSecretParams(Params):
@@ -31,7 +33,7 @@ def _is_inline_secret(name: str, value: Any) -> bool:
     if value is None or isinstance(value, bool) or not str(value).strip():
         return False
     text = str(value)
-    if _REFERENCE_ONLY.match(text):
+    if text.strip().lower() in _BOOLEAN_LIKE or _REFERENCE_ONLY.match(text) or points_at_secret(name):
         return False
     if is_secret_name(name):
         return True
@@ -43,9 +45,11 @@ def _is_inline_secret(name: str, value: Any) -> bool:
 def inline_secret_env(ctx: CheckContext, params: InlineSecretParams) -> Outcome:  # type: ignore[override]
     findings: list[Finding] = []
     checked = 0
+    containers = 0  # pod templates and compose services: with them but no env at all, the rule passes
     if "kubernetes" in params.sources:
         # Helm hooks included: a secret written into a committed manifest is leaked whether or not it runs.
         for workload in ctx.index.kube.pod_templates(include_helm_hooks=True):
+            containers += 1
             for container in workload.containers(init=True):
                 env = container.data.get("env")
                 for i, entry in enumerate(env if isinstance(env, list) else []):
@@ -59,13 +63,16 @@ def inline_secret_env(ctx: CheckContext, params: InlineSecretParams) -> Outcome:
                                                  f"{container.source.ref}:{container.name}:env.{name}"))  # fmt: skip
     if "compose" in params.sources:
         for service in ctx.index.compose.services:
+            containers += 1
             for name, value, line in service.environment():
                 checked += 1
                 if _is_inline_secret(name, value):
                     findings.append(_finding(service.label, name, value, service.path, line,
                                              f"{service.path}:{service.name}:env.{name}"))  # fmt: skip
+    if not containers:
+        return Outcome.skipped("no pod templates or compose services found")
     if not checked:
-        return Outcome.skipped("no container environment entries found")
+        return Outcome.passed(f"no environment entries in {containers} pod templates and compose services")
     return Outcome.from_findings(findings, f"{checked} environment entries checked", "{count} inline secrets")
 
 
