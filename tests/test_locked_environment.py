@@ -13,14 +13,14 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCKED_EXTRAS = ("test", "spark")
+LOCKED_EXTRAS = ("test", "data", "spark")
 
 
 def _declared() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     lines = list(project["dependencies"])
-    for extra in LOCKED_EXTRAS:
-        lines += project["optional-dependencies"][extra]
+    for extra in LOCKED_EXTRAS:  # an extra naming the project's own extras adds no requirement of its own
+        lines += [line for line in project["optional-dependencies"][extra] if not line.startswith(project["name"])]
     build = (ROOT / "requirements" / "build.in").read_text(encoding="utf-8").splitlines()
     lines += [line for line in build if line.strip() and not line.startswith("#")]
     return [Requirement(line) for line in lines]

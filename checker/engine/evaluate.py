@@ -13,6 +13,7 @@ from typing import Any
 
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.registry import Registry
+from checker.extras import missing_engine_message
 from checker.model import Finding, InputProblem, Status
 from checker.packs.model import AllChecks, CheckNode, NotCheck, TypedCheck, leaves
 
@@ -60,7 +61,8 @@ def _safe(node: CheckNode, ctx: CheckContext, registry: Registry, params: dict[s
     # A rule that raises is a result, not a crash: SystemExit or KeyboardInterrupt raised by a check, MemoryError
     # and RecursionError included (a real Ctrl-C reaches the lead, never the thread or worker running a check).
     except BaseException as exc:  # noqa: BLE001
-        return Outcome(status=Status.ERROR, message=f"internal error: {describe(exc)}")
+        missing = missing_engine_message(exc)  # the core install has no data engines: say how to get them
+        return Outcome(status=Status.ERROR, message=missing or f"internal error: {describe(exc)}")
 
 
 def describe(exc: BaseException) -> str:
