@@ -19,6 +19,10 @@ from click.testing import CliRunner, Result
 
 from checker import output
 from checker.cli import main
+from checker.engine import bounds
+from checker.engine.run import RunOptions, run
+from checker.model import Category, Finding, RuleResult, Severity, Status
+from checker.reporters import renderers
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = ("--format", "markdown", "--format", "json")  # markdown first: it would be renamed before json
@@ -255,3 +259,145 @@ def test_concurrent_runs_writing_one_folder_never_interleave(tmp_path: Path) -> 
     final = {p.name: p.read_text() for p in folder.iterdir()}
     assert len(final) == 24 and len(set(final.values())) == 1  # one run's set, nothing else left in the folder
     assert seen_during_writes > 0  # the reader did look while both runs were writing
+
+
+# --- bounded output (SPEC §9 "Bounded output") -----------------------------------------------------------
+
+NOISY_PACK = """pack: {name: noisy}
+rules:
+  - id: TEAM001
+    title: No FIXME
+    category: reliability
+    severity: low
+    description: d
+    rationale: r
+    remediation: m
+    check: {type: file_content, files: ["notes.txt"], pattern: "FIXME"}
+"""
+
+
+def _noisy_project(tmp_path: Path, config: str = "") -> tuple[Path, Path]:
+    root = tmp_path / "noisy"
+    root.mkdir(parents=True)
+    (root / "notes.txt").write_text("FIXME\n" * 5000, encoding="utf-8")
+    if config:
+        (root / "readiness.yaml").write_text(config, encoding="utf-8")
+    pack = tmp_path / "noisy.yaml"
+    pack.write_text(NOISY_PACK, encoding="utf-8")
+    return root, pack
+
+
+def _only_result(root: Path, pack: Path, rule: str = "TEAM001") -> RuleResult:
+    report = run(RunOptions(target=root, extra_packs=(pack,), only=(rule,)))
+    (result,) = report.results
+    return result
+
+
+def test_a_rule_with_5000_findings_lists_1000_and_counts_the_rest(tmp_path: Path) -> None:
+    result = _only_result(*_noisy_project(tmp_path))
+    assert result.status == Status.FAIL and len(result.findings) == bounds.MAX_FINDINGS == 1000
+    assert result.message == "5000 findings (4000 more findings not listed: a rule reports at most 1,000)"
+    assert [f.line for f in result.findings] == list(range(1, 1001))  # the first ones, in order
+
+
+def test_a_path_waiver_cannot_waive_findings_that_are_not_listed(tmp_path: Path) -> None:
+    waiver = "waivers:\n  - {rule: TEAM001, path: notes.txt, reason: legacy notes, expires: 2999-01-01}\n"
+    result = _only_result(*_noisy_project(tmp_path, waiver))
+    assert result.status == Status.FAIL and all(f.waived for f in result.findings)  # 4000 are not known to match
+    whole = "waivers:\n  - {rule: TEAM001, reason: legacy notes, expires: 2999-01-01}\n"
+    assert _only_result(*_noisy_project(tmp_path / "whole", whole)).status == Status.WAIVED
+
+
+def test_a_baseline_cannot_absorb_findings_that_are_not_listed() -> None:
+    from checker.baseline import only_baselined
+
+    listed = tuple(Finding(message="m", path="a", locator=str(i), baselined=True) for i in range(3))
+    base = dict(rule_id="TEAM001", title="t", category=Category.RELIABILITY, severity=Severity.LOW, status=Status.FAIL)
+    assert only_baselined(RuleResult(**base, message="3 findings", findings=listed))
+    cut = bounds.bounded(RuleResult(**base, message="9 findings", findings=listed * 400))
+    assert bounds.omitted(cut) == 200 and not only_baselined(cut)
+
+
+def test_a_megabyte_finding_message_is_cut_to_2000_characters(tmp_path: Path) -> None:
+    name = "x" * 1_000_000  # a Deployment named with a megabyte: its label is in every finding's message
+    root = tmp_path / "big"
+    (root / "k8s").mkdir(parents=True)
+    (root / "k8s" / "deployment.yaml").write_text(DEPLOYMENT.replace("name: scorer}", f"name: {name}}}", 1), encoding="utf-8")
+    report = run(RunOptions(target=root, only=("REL001",)))
+    (result,) = report.results
+    (finding,) = result.findings
+    assert result.status == Status.FAIL and len(finding.message) == bounds.MAX_MESSAGE_CHARS == 2000
+    assert finding.message.startswith("Deployment 'xxxx") and finding.message.endswith("…")
+    for render in renderers().values():
+        assert len(render(report)) < 100_000  # each format holds the cut message a few times at most
+
+
+def test_bounding_is_idempotent_and_keeps_short_results_as_they_are() -> None:
+    base = dict(rule_id="TEAM001", title="t", category=Category.RELIABILITY, severity=Severity.LOW, status=Status.FAIL)
+    short = RuleResult(**base, message="1 finding", findings=(Finding(message="short", locator="l"),))
+    assert bounds.bounded(short) is short
+    long = RuleResult(**base, message="m" * 5000, findings=(Finding(message="f" * 5000, locator="l" * 5000),) * 1500)
+    once = bounds.bounded(long)
+    assert bounds.bounded(once) == once and len(once.message) == 2000 and bounds.omitted(once) == 500
+    assert len(once.findings[0].locator or "") == bounds.MAX_LOCATOR_CHARS
+
+
+@pytest.mark.parametrize("template", ["{subject:>300000000}", "{subject.__class__}", "{subject[0]}", "{subject!r}"])
+def test_a_padding_or_attribute_template_is_a_pack_error_and_no_report_is_written(
+    project: Path, template: str
+) -> None:
+    pack = project / "padded.yaml"
+    pack.write_text(NOISY_PACK.replace('check: {type: file_content, files: ["notes.txt"], pattern: "FIXME"}', (
+        "check: {type: kubernetes, scope: workloads, assert: {path: $min_replicas, op: '>=', value: 2},"
+        f" message: '{template} has one replica'}}")), encoding="utf-8")  # fmt: skip
+    result = CliRunner().invoke(main, ["check", "proj", "--rules", str(pack), "--output-dir", "reports"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("padded.yaml:10:") and f"rules[0].check.message: {template}" in result.stderr
+    assert not (project / "reports").exists()
+
+
+LEAD_CAP = r'''
+import os
+from checker.engine import memory
+
+def allocates(megabytes):
+    try:
+        bytearray(megabytes * 1024 * 1024)  # zero pages: reserved, never touched
+        return True
+    except MemoryError:
+        return False
+
+with memory.lead_capped(64):
+    print("capped" if not allocates(512) else "not capped")
+    pid = os.fork()
+    if pid == 0:  # what the rule worker does first
+        memory.lift()
+        os._exit(0 if allocates(512) else 3)
+    print("worker", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+print("restored" if allocates(512) else "still capped")
+'''
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the lead's cap needs Linux's RLIMIT_DATA")
+def test_the_lead_is_capped_for_the_run_and_the_worker_is_not() -> None:
+    done = subprocess.run([sys.executable, "-c", LEAD_CAP], env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=TIMEOUT_S)  # fmt: skip
+    assert done.stdout.splitlines() == ["capped", "worker 0", "restored"], done.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the lead's cap needs Linux's RLIMIT_DATA")
+def test_a_lead_that_outgrows_its_budget_is_a_one_line_error(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.engine import run as engine_run
+
+    (project / "proj" / "readiness.yaml").write_text("limits: {rule_memory_mb: 256}\n", encoding="utf-8")
+    build = engine_run.ProjectIndex.build
+
+    def greedy_build(*args: object, **kwargs: object) -> object:
+        hoard = bytearray(4 * 1024**3)  # what an input that makes the lead allocate without end amounts to
+        return build(*args, **kwargs) if not hoard else None  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine_run.ProjectIndex, "build", greedy_build)
+    result = _check("--output-dir", "reports")
+    assert result.exit_code == 2
+    assert result.stderr == "error: the run needed more than 256 MB of memory beyond its start (limits.rule_memory_mb)\n"
+    assert bytearray(512 * 1024 * 1024)  # the cap ended with the run

@@ -7,13 +7,14 @@ from pydantic import Field
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.conditions import Condition, evaluate
 from checker.checks.registry import Registry, check_type
+from checker.checks.templates import SubjectMessage, fill
 from checker.model import Finding
 
 
 class ComposeParams(Params):
     where: Condition | None = Field(default=None, description="only services where this holds are judged")
     assert_: Condition = Field(alias="assert", description="must hold for every judged service")
-    message: str | None = Field(default=None, description="finding text; {subject} names the service")
+    message: SubjectMessage = Field(default=None, description="finding text; {subject} names the service")
 
 
 def register(registry: Registry) -> None:
@@ -29,7 +30,7 @@ def compose(ctx: CheckContext, params: ComposeParams) -> Outcome:  # type: ignor
     for service in services:
         failure = evaluate(params.assert_, service.data)
         if failure:
-            text = (params.message or "{subject}: {explanation}").format(subject=service.label, explanation=failure.explanation)
+            text = fill(params.message or "{subject}: {explanation}", subject=service.label, explanation=failure.explanation)
             findings.append(Finding(message=text, path=service.path, line=service.line(*failure.path),
                                     locator=f"{service.path}:{service.name}:{failure.explanation}"))  # fmt: skip
     return Outcome.from_findings(findings, f"{len(services)} compose services checked", "{count} of %d services fail" % len(services))

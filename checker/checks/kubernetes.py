@@ -17,6 +17,7 @@ from pydantic import Field
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.conditions import Condition, Failure, evaluate
 from checker.checks.registry import Registry, check_type
+from checker.checks.templates import SubjectMessage, fill
 from checker.model import Finding
 from checker.project.kube import Container, KubeModel, ReplicaFloor, Resource, Workload
 from checker.yamlpos import PathPart, PosDict, position_of
@@ -36,7 +37,7 @@ class KubernetesParams(Params):
     include_helm_hooks: bool = Field(default=False, description="judge resources annotated helm.sh/hook")
     where: Condition | None = Field(default=None, description="only subjects where this holds are judged")
     assert_: Condition = Field(alias="assert", description="must hold for every subject in scope")
-    message: str | None = Field(default=None, description="finding text; {subject} names the object")
+    message: SubjectMessage = Field(default=None, description="finding text; {subject} names the object")
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ def _finding(subject: Subject, failure: Failure, params: KubernetesParams) -> Fi
         # The floor may be an autoscaler's: say so, and point where it must change.
         explanation, path, line = floor.explanation, floor.source.path, floor.source.line(floor.path)
     if params.message:
-        message = params.message.format(subject=subject.label, explanation=explanation)
+        message = fill(params.message, subject=subject.label, explanation=explanation)
     else:
         message = f"{subject.label}: {explanation}"
     return Finding(

@@ -2,7 +2,9 @@
 
 Evaluation happens in one forked worker process (`checker.engine.sandbox`) unless the caller asks for
 in-process evaluation or the platform cannot fork; both give the same results. Either way a rule that met
-files it could not read never passes as if they were fine (`evaluate.with_unreadable_inputs`).
+files it could not read never passes as if they were fine (`evaluate.with_unreadable_inputs`), and every
+result is bounded (`bounds.bounded`: messages of 2,000 characters, 1,000 findings) before it is cached,
+sent from the worker or rendered.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from checker.checks.base import CheckContext
 from checker.checks.registry import Registry
 from checker.config import LoadedConfig
 from checker.engine import sandbox
+from checker.engine.bounds import bounded
 from checker.engine.evaluate import describe, evaluate_here, evaluate_rule, time_budget, with_unreadable_inputs
 from checker.model import Finding, RuleResult, Status
 from checker.packs.model import Rule
@@ -47,7 +50,7 @@ class _Job:
     budget_s: float
 
     def error(self, reason: str) -> RuleResult:
-        return RuleResult(**self.base, status=Status.ERROR, message=reason)
+        return bounded(RuleResult(**self.base, status=Status.ERROR, message=reason))
 
 
 def results(rules: list[Rule], run: Evaluation) -> list[RuleResult]:
@@ -56,10 +59,10 @@ def results(rules: list[Rule], run: Evaluation) -> list[RuleResult]:
     found: list[RuleResult | None] = [run.keys.cache.get(key) for key in keys] if run.keys else [None] * len(rules)
     todo = [i for i, result in enumerate(found) if result is None]
     for i, result in zip(todo, _evaluate([rules[i] for i in todo], run)):
-        found[i] = result
+        found[i] = result = bounded(result)
         if run.keys:
             run.keys.cache.put(keys[i], result)
-    return [result for result in found if result is not None]
+    return [bounded(result) for result in found if result is not None]  # a cache entry too
 
 
 def _evaluate(rules: list[Rule], run: Evaluation) -> list[RuleResult]:
@@ -109,7 +112,8 @@ def _result(job: _Job, run: Evaluation, isolated: bool) -> RuleResult:
     findings = tuple(sorted(outcome.findings, key=_finding_order))
     message = job.rule.message if job.rule.message and outcome.status == Status.FAIL else outcome.message
     duration = 0.0 if run.zero_durations else round(elapsed, 4)
-    return RuleResult(**job.base, status=outcome.status, message=message, findings=findings, duration_s=duration)
+    # Bounded here too, in the worker: a rule's million findings never cross the pipe.
+    return bounded(RuleResult(**job.base, status=outcome.status, message=message, findings=findings, duration_s=duration))
 
 
 def _finding_order(finding: Finding) -> tuple[str, int, str]:

@@ -12,9 +12,9 @@ from typing import Callable
 from checker import __version__, baseline
 from checker.cache import ResultCache, RuleKeys
 from checker.checks.registry import Registry, default_registry
-from checker.config import LoadedConfig, load_config
+from checker.config import LoadedConfig, Limits, load_config
 from checker.policy import load_policy
-from checker.engine import scoring, waivers
+from checker.engine import memory, scoring, waivers
 from checker.engine.changed import relevant_rules
 from checker.engine.results import Evaluation
 from checker.engine.results import results as rule_results
@@ -70,6 +70,19 @@ class RunOptions:
 
 
 def run(options: RunOptions) -> RunReport:
+    """One run, with this process bounded in memory like the rule worker (checker.engine.memory)."""
+    with memory.lead_capped(Limits().rule_memory_mb) as cap:  # the default until the config is read
+        try:
+            return _run(options, cap)
+        except MemoryError:
+            if cap.budget_mb is None:
+                raise
+            # Not a usage error, but like one it ends the run with one line and exit 2 instead of a traceback.
+            raise UsageError(f"the run needed more than {cap.budget_mb} MB of memory beyond its start "
+                             "(limits.rule_memory_mb)") from None  # fmt: skip
+
+
+def _run(options: RunOptions, cap: memory.LeadCap) -> RunReport:
     started = options.clock()
     timer = time.perf_counter()
     registry = options.registry or default_registry()
@@ -80,6 +93,7 @@ def run(options: RunOptions) -> RunReport:
     rules = load_rules(options.target, loaded if policy is None else loaded_for_packs, options.extra_packs, registry)
     validate_config(loaded, rules, options.target)
     changes = gate_changes(loaded, rules) if policy is None else apply_policy(loaded, policy, rules)
+    cap.set(loaded.config.limits.rule_memory_mb)  # the limits in force: the policy's when there is one
     if not options.inline_waivers:  # the flag overrides the config's (and the policy's) `inline_waivers`
         loaded.config = loaded.config.model_copy(update={"inline_waivers": False})
     selected = select(rules, options.only, options.skip)

@@ -23,6 +23,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from checker.engine import memory
 from checker.model import InputProblem, RuleResult
 from checker.project.index import ProjectIndex
 
@@ -303,6 +304,7 @@ def _detach(lead: int) -> None:
     """A process group of its own (killed as one), Ctrl-C and SIGTERM left to the lead, death with the lead."""
     with suppress(OSError):
         os.setpgid(0, 0)
+    memory.lift()  # the lead's memory cap is the lead's; this process is watched against its own
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     # Out of the terminal's foreground group, a write to it (the dataset progress bar) would stop the worker

@@ -6,6 +6,7 @@ import fnmatch
 from datetime import date
 
 from checker.config import Waiver
+from checker.engine.bounds import omitted
 from checker.model import Finding, RuleResult, Status, WaiverRecord
 
 
@@ -32,7 +33,9 @@ def apply(result: RuleResult, waivers: list[Waiver]) -> tuple[RuleResult, dict[i
     if not findings and whole_rule is not None:
         matched[whole_rule] = 0
     remaining = [f for f in findings if not f.waived]
-    if remaining or (not findings and whole_rule is None):
+    # Findings left out of the list (bounds) are not known to match a path glob: only a whole-rule waiver covers them.
+    unlisted = omitted(result) > 0 and whole_rule is None
+    if remaining or unlisted or (not findings and whole_rule is None):
         return result.model_copy(update={"findings": tuple(findings)}), matched
     message = f"waived: {result.message}"
     return result.model_copy(update={"findings": tuple(findings), "status": Status.WAIVED, "message": message}), matched
