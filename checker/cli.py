@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -45,6 +46,7 @@ class _ReadinessGroup(click.Group):
     """Maps SIGINT and SIGTERM to exit 130 / 143 with one line, instead of click's `Aborted!` (exit 1)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        _read_source_date_epoch()
         with _sigterm_raises():
             try:
                 return super().invoke(ctx)
@@ -52,6 +54,19 @@ class _ReadinessGroup(click.Group):
                 _stop("interrupted (SIGINT)", EXIT_SIGINT)
             except Terminated:
                 _stop("terminated (SIGTERM)", EXIT_SIGTERM)
+
+
+def _read_source_date_epoch() -> None:
+    """SOURCE_DATE_EPOCH as reproducible-builds.org defines it: an empty value means unset, so it is removed (a
+    library that reads it at import, as numpy's f2py does with `int(...)`, would crash a data rule on it); a
+    malformed value is refused, as the convention asks."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None or value.strip().isdigit():
+        return
+    if value.strip():
+        _fail([f"error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, not {value!r} "
+               "(unset it, or set it empty, for the current time)"])  # fmt: skip
+    del os.environ["SOURCE_DATE_EPOCH"]
 
 
 def _stop(what: str, code: int) -> NoReturn:
@@ -150,7 +165,15 @@ def check(path: Path, formats: tuple[str, ...], changed: tuple[Path, ...], no_ca
 @debug_option
 def pre_commit(files: tuple[Path, ...], config_file: Path | None, fail_on: str | None, jobs: int | None,
                no_cache: bool, no_inline_waivers: bool, policy: Path | None, debug: bool) -> None:  # fmt: skip
-    """What the pre-commit hook calls: `check .` for the rules that read the staged FILES."""
+    """What the pre-commit hook calls: `check` for the rules that read FILES (default: git's staged files,
+    deletions included), each file with its nearest enclosing project's config."""
+    from checker.commands.precommit import NOT_A_REPOSITORY, staged_or_given
+
+    given = staged_or_given(files)
+    if given is None:
+        click.echo(NOT_A_REPOSITORY)
+        sys.exit(0)
+    files = given
     command = _pre_commit_command(files, config_file, fail_on) + (["--no-inline-waivers"] if no_inline_waivers else [])
     if policy is not None:
         command.append(f"--policy={_file_identity(policy)}")

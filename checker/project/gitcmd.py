@@ -181,6 +181,20 @@ def git_files(target: Path) -> list[str] | None:
     return [p for p in result.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
+def staged_files(target: Path) -> list[str] | None:
+    """Every path the index changes against HEAD — added, modified *and deleted* (pre-commit passes no deleted
+    files to hooks) — relative to `target` (posix); None when git is refused, missing or fails."""
+    try:
+        repo = locate(target)
+        result = run(repo, ["diff", "--cached", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--relative"],
+                     LIST_CAP, cwd=os.path.join(repo.root, repo.prefix))  # fmt: skip
+    except GitError:
+        return None
+    if result.returncode != 0:
+        return None
+    return [p for p in result.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
 def resolve_commit(repo: Repo, revision: str) -> str | None:
     """The commit id a revision names, or None when it does not resolve here (a shallow clone, a typo)."""
     if not revision or revision.startswith("-") or "\0" in revision:
