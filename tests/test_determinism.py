@@ -50,7 +50,7 @@ paths:
     get: {operationId: op, responses: {'200': {description: ok}}}
 """
 SERVICE_CODE = """import pickle, subprocess
-SECRET_KEY = 'AKIAIOSFODNN7EXAMPLE'
+SECRET_KEY = 'AKIAZ7QX3J2N4T5W6Y8R'
 def handle(x):
     print(x)
     subprocess.call(x, shell=True)

@@ -31,6 +31,20 @@ _ASSIGNMENT = re.compile(
     r"""(?::\s*[A-Za-z_][\w\[\], .|]*?\s*=(?!=)|:=|=>|=(?!=)|:(?![:/]))\s*"""
     r"""(?P<value>"[^"]*"|'[^']*'|[^\s"',;#}\]]+)"""
 )
+# Well-known public values (SPEC §7): published in vendor documentation, they unlock nothing. The Azure
+# Storage emulator (Azurite) account key is one fixed value; AWS's documentation keys follow a convention,
+# key ids ending in EXAMPLE and secret keys ending in EXAMPLEKEY (AKIAIOSFODNN7EXAMPLE and
+# wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY are the best known).
+_AZURE_EMULATOR_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+_AWS_EXAMPLE_KEY = re.compile(r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{9}EXAMPLE|[0-9A-Za-z/+]{30}EXAMPLEKEY")
+# A PEM armour line is a key only with key material: base64 after it on the line (a `\n`-joined string) or
+# a base64 body line shortly below it (after `Proc-Type:`/`DEK-Info:` headers and a blank line).
+_PRIVATE_KEY_KIND = "Private Key"
+_ARMOUR_END = re.compile(r"-{5}")
+_INLINE_BODY = re.compile(r"[A-Za-z0-9+/]{40,}")
+_BODY_LINE = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}")
+_BODY_LINE_WRAPPING = " \t\"'`,;+()[]"  # quotes, concatenation and list punctuation around a body line in code
+_PEM_LOOKAHEAD = 4
 
 
 @dataclass(frozen=True)
@@ -54,7 +68,7 @@ def scan_text(text: str, honour_allowlist: bool = True) -> list[Detected]:
     named = [d for d in _secret_assignments(lines) if d.line not in {k.line for k in known}]
     found: dict[tuple[int, str], Detected] = {}
     for detected in [*known, *named]:
-        if detected.line not in allowed and not _is_false_positive(detected, lines[detected.line - 1]):
+        if detected.line not in allowed and not _is_false_positive(detected, lines):
             found.setdefault((detected.line, detected.value), detected)
     return sorted(found.values(), key=lambda d: (d.line, d.kind))
 
@@ -74,7 +88,7 @@ def _allowlisted(text: str, lines: list[str]) -> set[int]:
 def is_known_secret_format(value: str) -> bool:
     """Whether detect-secrets recognises `value` as a key or token of a known format (SEC007's value test)."""
     lines = value.splitlines() or [value]
-    return any(not _is_false_positive(d, lines[d.line - 1]) for d in _known_formats(value, lines))
+    return any(not _is_false_positive(d, lines) for d in _known_formats(value, lines))
 
 
 def _known_formats(text: str, lines: list[str]) -> Iterator[Detected]:
@@ -104,8 +118,9 @@ def _high_entropy(value: str, detector: Any) -> bool:
     )
 
 
-def _is_false_positive(detected: Detected, line: str) -> bool:
-    """detect-secrets' own heuristics: sequences, uuids, templates, `$VAR`; `…_id` names for entropy only."""
+def _is_false_positive(detected: Detected, lines: list[str]) -> bool:
+    """detect-secrets' own heuristics (sequences, uuids, templates, `$VAR`; `…_id` names for entropy only),
+    well-known public values, and PEM armour without key material."""
     from detect_secrets.filters import heuristic
 
     value = detected.value
@@ -114,8 +129,32 @@ def _is_false_positive(detected: Detected, line: str) -> bool:
         or heuristic.is_potential_uuid(value)
         or heuristic.is_templated_secret(value)
         or heuristic.is_prefixed_with_dollar_sign(value)
-        or (detected.named and heuristic.is_likely_id_string(value, line))
+        or (detected.named and heuristic.is_likely_id_string(value, lines[detected.line - 1]))
+        or is_public_value(value)
+        or (detected.kind == _PRIVATE_KEY_KIND and not _has_key_material(detected, lines))
     )
+
+
+def is_public_value(value: str) -> bool:
+    """A key published in vendor documentation: the Azure Storage emulator key, AWS's example keys."""
+    return _AZURE_EMULATOR_KEY in value or _AWS_EXAMPLE_KEY.fullmatch(value) is not None
+
+
+def _has_key_material(detected: Detected, lines: list[str]) -> bool:
+    """Whether base64 key material follows the armour (`-----BEGIN … PRIVATE KEY-----`) that was found."""
+    line = lines[detected.line - 1]
+    rest = line[line.find(detected.value) + len(detected.value):]
+    closing = _ARMOUR_END.search(rest)
+    if _INLINE_BODY.search(rest[closing.end():] if closing else rest):
+        return True
+    below = lines[detected.line:detected.line + _PEM_LOOKAHEAD]
+    return any(_BODY_LINE.fullmatch(_unwrapped(text)) for text in below)
+
+
+def _unwrapped(text: str) -> str:
+    """A line of code or data without what wraps a base64 body line in it (`"MIIE…\\n" +`)."""
+    text = text.strip(_BODY_LINE_WRAPPING)
+    return text[:-2].rstrip(_BODY_LINE_WRAPPING) if text.endswith("\\n") else text
 
 
 @lru_cache(maxsize=1)
