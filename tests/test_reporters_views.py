@@ -11,12 +11,14 @@ from checker.reporters import FILENAMES, FORMATS, github, html, renderer
 
 def test_github_annotations_carry_file_line_title_and_level() -> None:
     lines = github.render(sample_report()).splitlines()
-    assert lines[0] == (
+    assert lines[0].startswith("::error file=services/scorer/deploy/app%2C v2.yaml,title=SEC007 (critical)")  # most severe
+    assert lines[1] == (
         "::error file=services/scorer/k8s/a.yaml,line=7,title=REL001 (high)%3A Title of REL001::"
         "Deployment 'a' has 1 replica%0AFix: Fix REL001: set `x: 1`."
     )
-    assert lines[1].startswith("::notice file=services/scorer/k8s/b.yaml,line=9,title=REL001 (high)%3A Title of REL001::"
+    assert lines[5].startswith("::notice file=services/scorer/k8s/b.yaml,line=9,title=REL001 (high)%3A Title of REL001::"
                                "Deployment 'b' has 1 replica (in the baseline)")  # fmt: skip
+    assert not any("left out" in line for line in lines)  # nothing over GitHub's limits
     assert "::error title=MON001 could not be evaluated::internal error: ValueError: boom" in lines
     assert not any("REL002" in line and "file=" in line for line in lines)  # waived findings: no annotation
     assert "::notice title=waiver REL002::waiver REL002 k8s/*.yaml: in force until 2099-01-01" in "\n".join(lines)

@@ -85,12 +85,16 @@ def emit(report: RunReport, formats: tuple[str, ...], output_dir: Path, untruste
         write_reports(output_dir, rendered, untrusted, leftovers=FILENAMES.values())
     for name in STDOUT_FORMATS:
         if name in wanted:
-            sys.stdout.write(_stdout_text(name, report))
+            sys.stdout.write(_stdout_text(name, report, [(output_dir / f).as_posix() for f in rendered]))
 
 
-def _stdout_text(name: str, report: RunReport) -> str:
+def _stdout_text(name: str, report: RunReport, written: list[str]) -> str:
     if name == "terminal":
         from checker.reporters.terminal import render
 
         return render(report, color=sys.stdout.isatty())
+    if name == "github":  # annotations left out point at the full report
+        from checker.reporters.github import render as annotations
+
+        return annotations(report, reports=written)
     return renderer(name)(report)

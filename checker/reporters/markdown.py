@@ -6,6 +6,7 @@ the page fits; the full evidence stays in readiness.json.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from checker.model import Finding, RuleResult, RunReport, Status
@@ -45,8 +46,51 @@ def text(value: str) -> str:
 
 
 def prose(value: str) -> str:
-    """Rule-pack text (titles, remediation) keeps its Markdown (`code`, **bold**), one line, no raw HTML."""
-    return visible(" ".join(value.split())).translate(_PROSE_ESCAPED)
+    """Rule-pack text (titles, remediation) keeps its Markdown (`code`, **bold**), one line, no raw HTML.
+
+    Code spans are kept as written: inside one, Markdown shows `<service>` and `a | b` as they are (an entity
+    or a backslash there would be shown too); prose is never put in a table, where `|` would end the cell."""
+    value = visible(" ".join(value.split()))
+    return "".join(piece if is_code else piece.translate(_PROSE_ESCAPED) for is_code, piece in _code_spans(value))
+
+
+def _code_spans(value: str) -> list[tuple[bool, str]]:
+    """`value` cut into (is a code span, text) pieces as CommonMark reads them, left to right: outside a span a
+    backslash escapes the next character; a run of n backticks opens a span that the next run of exactly n
+    backticks closes (backslashes do not escape inside one); a run without such a closer is plain text."""
+    closers = _Closers(value)
+    pieces: list[tuple[bool, str]] = []
+    done = i = 0
+    while i < len(value):
+        if value[i] == "\\":
+            i += 2  # an escaped character, a backtick too, is plain text
+            continue
+        if value[i] != "`":
+            i += 1
+            continue
+        n = len(_BACKTICKS.match(value, i).group())  # type: ignore[union-attr]
+        close = closers.after(i + n, n)
+        if close is None:
+            i += n
+            continue
+        pieces += [(False, value[done:i]), (True, value[i : close + n])]
+        done = i = close + n
+    return [*pieces, (False, value[done:])]
+
+
+class _Closers:
+    """Start of every maximal backtick run, by length: finding a span's closer is a binary search, so text full
+    of unmatched backticks costs n log n, not n squared."""
+
+    def __init__(self, value: str) -> None:
+        self._starts: dict[int, list[int]] = {}
+        for run in _BACKTICKS.finditer(value):
+            self._starts.setdefault(len(run.group()), []).append(run.start())
+
+    def after(self, position: int, length: int) -> int | None:
+        starts = self._starts.get(length, [])
+        index = bisect.bisect_left(starts, position)
+        return starts[index] if index < len(starts) else None
 
 
 def code(value: str, in_table: bool = False) -> str:

@@ -4,6 +4,10 @@ One result per finding of a failed rule, located relative to the working directo
 root) and fingerprinted by rule, file and locator so an alert survives unrelated line shifts. Waived findings
 carry an accepted suppression, baselined ones `baselineState: unchanged`. Rules that crashed are tool
 execution notifications: the run is still reported, the problem is not mistaken for a finding.
+
+Each built-in rule links its section of the rule reference (`helpUri`). Tags are lowercase, as GitHub's code
+scanning reads them: the security rules carry `security` and a `security-severity` score (shown only on alerts
+of rules tagged `security`); the others are quality alerts ranked by their level.
 """
 
 from __future__ import annotations
@@ -13,11 +17,16 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from checker.model import Finding, InputProblem, RuleResult, RunReport, Severity, Status, fingerprint
-from checker.reporters.common import CATEGORY_TITLE, known_line, relative_uri
+from checker.model import Category, Finding, InputProblem, RuleResult, RunReport, Severity, Status, fingerprint
+from checker.reporters.common import known_line, relative_uri
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/readiness-checker/readiness-checker"
+# The rule reference; each rule is a `## ID` section there, whose anchor is the lowercased id.
+RULES_DOC_URI = f"{INFORMATION_URI}/blob/main/docs/rules.md"
+# The built-in catalogue (SPEC §7 ids), the rules that reference documents; a project's own rules are not there.
+_CATALOGUE = (("SCA", 7), ("REL", 12), ("MON", 5), ("VER", 8), ("API", 8), ("DAT", 7), ("SEC", 9))
+DOCUMENTED_RULES = frozenset(f"{prefix}{n:03d}" for prefix, count in _CATALOGUE for n in range(1, count + 1))
 FINGERPRINT_KEY = "readinessFinding/v1"
 URI_BASE = "%SRCROOT%"
 # What may stay unencoded in a relative URI's path (RFC 3986 pchar minus ":", which would read as a scheme).
@@ -65,20 +74,33 @@ def _driver(report: RunReport) -> dict[str, Any]:
 
 def _rule(result: RuleResult) -> dict[str, Any]:
     help_text = result.remediation or result.description or result.title
-    return {
+    rule: dict[str, Any] = {
         "id": result.rule_id,
         "name": result.rule_id,
         "shortDescription": {"text": result.title},
         "fullDescription": {"text": result.description or result.title},
         "help": {"text": help_text, "markdown": f"**{result.title}**\n\n{result.description}\n\n**Fix:** {help_text}"},
         "defaultConfiguration": {"level": LEVEL[result.severity]},
-        "properties": {
-            "category": result.category.value,
-            "severity": result.severity.value,
-            "tags": [CATEGORY_TITLE[result.category], "readiness"],
-            "security-severity": SECURITY_SEVERITY[result.severity],
-        },
+        "properties": _rule_properties(result),
     }
+    if result.rule_id in DOCUMENTED_RULES:
+        rule["helpUri"] = help_uri(result.rule_id)
+    return rule
+
+
+def help_uri(rule_id: str) -> str:
+    return f"{RULES_DOC_URI}#{rule_id.lower()}"
+
+
+def _rule_properties(result: RuleResult) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "category": result.category.value,
+        "severity": result.severity.value,
+        "tags": ["readiness", result.category.value],  # the security category's tag is `security`
+    }
+    if result.category == Category.SECURITY:
+        properties["security-severity"] = SECURITY_SEVERITY[result.severity]
+    return properties
 
 
 def _results(report: RunReport, result: RuleResult, rule_index: dict[str, int]) -> list[dict[str, Any]]:
