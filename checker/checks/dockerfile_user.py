@@ -1,4 +1,8 @@
-"""SEC003 (Dockerfile part): the final stage of every Dockerfile runs as a non-root `USER`."""
+"""SEC003 (Dockerfile part): the final stage of every Dockerfile runs as a non-root `USER`.
+
+Without a `USER`, a final stage built on a non-root variant counts as non-root (SPEC §7): distroless and
+Chainguard publish those under a tag that is or ends in `nonroot` (`:nonroot`, `:debug-nonroot`).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ class DockerfileUserParams(Params):
 def register(registry: Registry) -> None:
     check_type(
         registry, "dockerfile_user", DockerfileUserParams,
-        "the final stage of every Dockerfile sets a non-root USER", inputs=("dockerfile",),
+        "the final stage of every Dockerfile sets a non-root USER, or none on a `nonroot` base image",
+        inputs=("dockerfile",),
     )(dockerfile_user)  # fmt: skip
 
 
@@ -34,6 +39,8 @@ def _judge(dockerfile: Dockerfile, final: Stage) -> list[Finding]:
     locator = f"{dockerfile.path}:USER"
     in_force = dockerfile.effective(final, "USER")
     if in_force is None:
+        if _is_nonroot_variant(_base_image(dockerfile, final)):
+            return []
         message = (f"final {final.label} sets no USER: the container runs as root unless its base image "
                    "sets a user; add `USER <uid>` with a non-zero uid")  # fmt: skip
         return [Finding(message=message, path=dockerfile.path, line=final.line, locator=locator)]
@@ -47,3 +54,18 @@ def _judge(dockerfile: Dockerfile, final: Stage) -> list[Finding]:
     else:
         return []
     return [Finding(message=message, path=dockerfile.path, line=instruction.line, locator=locator)]
+
+
+def _base_image(dockerfile: Dockerfile, stage: Stage) -> str | None:
+    """The image a stage builds on, through `FROM <earlier stage>` links; None when an ARG leaves it unknown."""
+    while stage.parent is not None:
+        stage = dockerfile.stages[stage.parent]
+    return stage.base
+
+
+def _is_nonroot_variant(image: str | None) -> bool:
+    if not image:
+        return False
+    last = image.partition("@")[0].rsplit("/", 1)[-1]
+    _, colon, tag = last.partition(":")
+    return bool(colon) and tag.lower().endswith("nonroot")

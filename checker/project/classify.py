@@ -84,8 +84,11 @@ def _yaml_kinds(path: str, name: str, lower: str, helm_chart_dirs: frozenset[str
 
 
 def _is_dockerfile(name: str) -> bool:
+    """SPEC §7: `Dockerfile`, `Containerfile`, `Dockerfile.*`, `Dockerfile_*`, `*.Dockerfile`, `*.dockerfile`."""
     lower = name.lower()
-    return lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile.") or lower.endswith(".dockerfile")
+    if lower in ("dockerfile", "containerfile"):
+        return True
+    return lower.startswith(("dockerfile.", "dockerfile_")) or lower.endswith(".dockerfile")
 
 
 def _is_requirements(path: str, lower: str) -> bool:
