@@ -45,11 +45,11 @@ def _is_inline_secret(name: str, value: Any) -> bool:
 def inline_secret_env(ctx: CheckContext, params: InlineSecretParams) -> Outcome:  # type: ignore[override]
     findings: list[Finding] = []
     checked = 0
-    containers = 0  # pod templates and compose services: with them but no env at all, the rule passes
+    templates = 0  # pod templates and compose services: with them but no env at all, the rule passes
     if "kubernetes" in params.sources:
         # Helm hooks included: a secret written into a committed manifest is leaked whether or not it runs.
         for workload in ctx.index.kube.pod_templates(include_helm_hooks=True):
-            containers += 1
+            templates += 1
             for container in workload.containers(init=True):
                 env = container.data.get("env")
                 for i, entry in enumerate(env if isinstance(env, list) else []):
@@ -63,16 +63,16 @@ def inline_secret_env(ctx: CheckContext, params: InlineSecretParams) -> Outcome:
                                                  f"{container.source.ref}:{container.name}:env.{name}"))  # fmt: skip
     if "compose" in params.sources:
         for service in ctx.index.compose.services:
-            containers += 1
+            templates += 1
             for name, value, line in service.environment():
                 checked += 1
                 if _is_inline_secret(name, value):
                     findings.append(_finding(service.label, name, value, service.path, line,
                                              f"{service.path}:{service.name}:env.{name}"))  # fmt: skip
-    if not containers:
+    if not templates:
         return Outcome.skipped("no pod templates or compose services found")
     if not checked:
-        return Outcome.passed(f"no environment entries in {containers} pod templates and compose services")
+        return Outcome.passed(f"no environment entries in {templates} pod template(s) or compose service(s)")
     return Outcome.from_findings(findings, f"{checked} environment entries checked", "{count} inline secrets")
 
 
