@@ -126,7 +126,7 @@ def main() -> None:
 @click.option("--only", multiple=True, metavar="ID|CATEGORY", help="Run only these rules or categories (repeatable).")
 @click.option("--skip", multiple=True, metavar="ID|CATEGORY", help="Skip these rules or categories (repeatable).")
 @click.option("--format", "formats", multiple=True,
-              type=click.Choice(["terminal", "json", "sarif", "junit", "markdown", "html", "github"]),
+              type=click.Choice(["terminal", "json", "sarif", "junit", "markdown", "html", "github", "codequality"]),
               help="Report format (repeatable; default: terminal + json).")
 @click.option("--output-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for report files (relative to the working directory).")

@@ -18,7 +18,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "fraud-scorer"
 EPOCH = "1795564800"
-FILE_FORMATS = ("json", "sarif", "junit", "markdown", "html")
+FILE_FORMATS = ("json", "sarif", "junit", "markdown", "html", "codequality")
 TIMEOUT_S = 300  # a safeguard against a hung run, not a timing assertion
 
 DEPLOYMENT = """apiVersion: apps/v1

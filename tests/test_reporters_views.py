@@ -55,8 +55,8 @@ def test_html_lists_waivers_in_force_and_expired_and_coverage() -> None:
 
 
 def test_every_format_is_registered_with_a_renderer() -> None:
-    assert set(FORMATS) == {"terminal", "json", "sarif", "junit", "markdown", "html", "github"}
-    assert set(FILENAMES) == {"json", "sarif", "junit", "markdown", "html"}
+    assert set(FORMATS) == {"terminal", "json", "sarif", "junit", "markdown", "html", "github", "codequality"}
+    assert set(FILENAMES) == {"json", "sarif", "junit", "markdown", "html", "codequality"}
     for name in FORMATS:
         assert renderer(name)(sample_report())
 

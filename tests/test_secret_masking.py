@@ -96,7 +96,7 @@ PYTHON_PROJECT = {
     # SEC001 reports bandit's low-severity issues too, so the findings reach every report format.
     "readiness.yaml": "rules:\n  SEC001: {params: {severity: low, confidence: low}}\n",
 }
-ALL_FORMATS = [arg for fmt in ("terminal", "json", "sarif", "junit", "markdown", "html", "github")
+ALL_FORMATS = [arg for fmt in ("terminal", "json", "sarif", "junit", "markdown", "html", "github", "codequality")
                for arg in ("--format", fmt)]  # fmt: skip
 
 

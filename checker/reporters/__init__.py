@@ -18,6 +18,7 @@ MODULES = {
     "markdown": "markdown",
     "html": "html",
     "github": "github",
+    "codequality": "codequality",
 }
 FORMATS = tuple(MODULES)
 
@@ -28,6 +29,7 @@ FILENAMES = {
     "junit": "readiness.junit.xml",
     "markdown": "readiness.md",
     "html": "readiness.html",
+    "codequality": "readiness.codequality.json",
 }
 STDOUT_FORMATS = ("github", "terminal")
 
