@@ -1,4 +1,6 @@
-"""Conditions over structured documents: `{path, op, value}` leaves combined with all/any/not.
+"""Conditions over structured documents: `{path, op, value}` leaves combined with all/any/not, and the
+quantifiers `each` / `some` over the entries of a mapping or list (`resources.limits` keys like `*/gpu`,
+`tolerations`). Inside a quantifier, `$key` and `$value` name the entry and `$parent` the enclosing subject.
 
 A failed condition explains itself (which path, what was found, what was expected) and says which path
 to point the finding at, so the engine can report file:line without each rule writing messages.
@@ -34,6 +36,9 @@ class Leaf(Params):
         default=None, description="compare with the value at this path instead (falls back to `value`)"
     )
     default: Any = None
+    expected: str | None = Field(
+        default=None, description="what a failure says was expected, in words (instead of the operator and value)"
+    )
 
     @field_validator("value")
     @classmethod
@@ -60,10 +65,46 @@ class NotOf(Params):
     not_: Condition = Field(alias="not")
 
 
-Condition = Annotated[Union[Leaf, AllOf, AnyOf, NotOf], Field(union_mode="smart")]
+class Quantifier(Params):
+    """The entries at `path` (a mapping's values or a list's items) whose key matches `key`."""
+
+    path: str | list[str | int] = Field(description="the mapping or list whose entries are judged")
+    key: str | None = Field(default=None, description="only entries whose key (or list index) matches this regex")
+    where: Condition | None = Field(default=None, description="only entries where this holds")
+    assert_: Condition | None = Field(
+        default=None, alias="assert", description="judged on each entry: `$key`, `$value`, `$parent`, its fields"
+    )
+
+    @field_validator("key")
+    @classmethod
+    def _key_is_linear_time(cls, value: str | None) -> str | None:
+        from checker.checks.regex import validate
+
+        problem = validate(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class EachOf(Params):
+    """Holds when every entry satisfies `assert` (and when there is none)."""
+
+    each: Quantifier
+
+
+class SomeOf(Params):
+    """Holds when at least one entry satisfies `assert` (or, without `assert`, exists)."""
+
+    some: Quantifier
+
+
+Condition = Annotated[Union[Leaf, AllOf, AnyOf, NotOf, EachOf, SomeOf], Field(union_mode="smart")]
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 NotOf.model_rebuild()
+Quantifier.model_rebuild()
+EachOf.model_rebuild()
+SomeOf.model_rebuild()
 
 
 def parse_path(path: str | Sequence[PathPart]) -> tuple[PathPart, ...]:
@@ -114,7 +155,80 @@ def evaluate(condition: Condition, subject: Any) -> Failure | None:
         if evaluate(condition.not_, subject) is None:
             return Failure(f"must not hold: {describe(condition.not_)}", _first_path(condition.not_))
         return None
+    if isinstance(condition, EachOf):
+        return _evaluate_each(condition.each, subject)
+    if isinstance(condition, SomeOf):
+        return _evaluate_some(condition.some, subject)
     return _evaluate_leaf(condition, subject)
+
+
+def _entries(quantifier: Quantifier, subject: Any) -> list[tuple[PathPart, dict[str, Any]]]:
+    """(key, view) of each entry the quantifier ranges over; a missing or scalar node has none."""
+    from checker.checks.regex import search
+
+    node = resolve(subject, parse_path(quantifier.path))
+    pairs = list(node.items()) if isinstance(node, Mapping) else list(enumerate(node)) if isinstance(node, list) else []
+    found = []
+    for key, value in pairs:
+        if quantifier.key is None or search(quantifier.key, str(key)):
+            fields = dict(value) if isinstance(value, Mapping) else {}
+            view = {**fields, "$key": key, "$value": value, "$parent": subject}
+            if quantifier.where is None or evaluate(quantifier.where, view) is None:
+                found.append((key, view))
+    return found
+
+
+def _evaluate_each(quantifier: Quantifier, subject: Any) -> Failure | None:
+    if quantifier.assert_ is None:
+        return None
+    base = parse_path(quantifier.path)
+    for key, view in _entries(quantifier, subject):
+        failure = evaluate(quantifier.assert_, view)
+        if failure:
+            return _in_entry(failure, (*base, key))
+    return None
+
+
+def _evaluate_some(quantifier: Quantifier, subject: Any) -> Failure | None:
+    entries = _entries(quantifier, subject)
+    if any(quantifier.assert_ is None or evaluate(quantifier.assert_, view) is None for _, view in entries):
+        return None
+    return Failure(_describe_quantifier("has no entry", quantifier), _outer(parse_path(quantifier.path)))
+
+
+def _in_entry(failure: Failure, entry: tuple[PathPart, ...]) -> Failure:
+    """An entry's failure as seen from the enclosing subject: paths and words name the entry itself."""
+    path = failure.path
+    if path[:1] == ("$parent",):
+        located = path[1:]
+    elif path[:1] in (("$value",), ("$key",)):
+        located = (*entry, *path[1:])
+    else:
+        located = (*entry, *path)
+    words = _entry_words(failure.explanation, _dotted(entry))
+    if path and not str(path[0]).startswith("$"):  # `value is …` of env[1] reads `env[1].value is …`
+        inner = _dotted(path)
+        words = _dotted(located) + words[len(inner):] if words.startswith(inner) else f"{_dotted(entry)}: {words}"
+    return Failure(words, located)
+
+
+def _outer(path: tuple[PathPart, ...]) -> tuple[PathPart, ...]:
+    return path[1:] if path[:1] == ("$parent",) else path
+
+
+def _entry_words(text: str, entry: str) -> str:
+    return text.replace("$parent.", "").replace("$value", entry).replace("$key", f"the key of {entry}")
+
+
+def _describe_quantifier(verb: str, quantifier: Quantifier) -> str:
+    text = f"{_dotted(_outer(parse_path(quantifier.path)))} {verb}"
+    if quantifier.key is not None:
+        text += f" with a key matching {quantifier.key!r}"
+    if quantifier.where is not None:
+        text += " among those where " + _entry_words(describe(quantifier.where), "it")
+    if quantifier.assert_ is not None:
+        text += " where " + _entry_words(describe(quantifier.assert_), "it")
+    return text
 
 
 def _evaluate_leaf(leaf: Leaf, subject: Any) -> Failure | None:
@@ -187,6 +301,8 @@ def _explain(leaf: Leaf, path: Sequence[PathPart], actual: Any, expected: Any) -
     if leaf.op == "absent":
         return f"{name} is set to {show(actual)}"
     shown = "not set" if actual is _MISSING else show(actual)
+    if leaf.expected is not None:
+        return f"{name} is {shown} (expected {leaf.expected})"
     against = f"{_dotted(parse_path(leaf.value_path))} = {_show(expected)}" if leaf.value_path else _show(expected)
     return f"{name} is {shown} (expected {leaf.op} {against})"
 
@@ -198,6 +314,10 @@ def describe(condition: Condition) -> str:
         return " or ".join(describe(c) for c in condition.any)
     if isinstance(condition, NotOf):
         return f"not ({describe(condition.not_)})"
+    if isinstance(condition, EachOf):
+        return _describe_quantifier("has only entries", condition.each)
+    if isinstance(condition, SomeOf):
+        return _describe_quantifier("has an entry", condition.some)
     suffix = "" if condition.op in ("exists", "absent") else f" {_show(condition.value)}"
     return f"{_dotted(parse_path(condition.path))} {condition.op}{suffix}"
 
@@ -207,6 +327,9 @@ def _first_path(condition: Condition) -> tuple[PathPart, ...]:
         return parse_path(condition.path)
     if isinstance(condition, NotOf):
         return _first_path(condition.not_)
+    if isinstance(condition, (EachOf, SomeOf)):
+        quantifier = condition.each if isinstance(condition, EachOf) else condition.some
+        return _outer(parse_path(quantifier.path))
     children = condition.all if isinstance(condition, AllOf) else condition.any
     return _first_path(children[0])
 

@@ -3,7 +3,8 @@
 Conditions read the object itself plus joined facts under `$` names:
 - every scope: `$kind`, `$resource` (the whole document)
 - containers and workloads: `$pod` (the pod spec)
-- containers: `$security` (pod securityContext overlaid by the container's), `$init`
+- containers: `$security` (pod securityContext overlaid by the container's), `$init`, `$command`, `$mounts`
+  (checker.checks.container_facts)
 - workloads: `$min_replicas`, `$multi_replica`, `$autoscaler`, `$pdb`, `$progressive_delivery`
 """
 
@@ -16,6 +17,7 @@ from pydantic import Field
 
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.conditions import Condition, Failure, evaluate
+from checker.checks.container_facts import container_facts, fact_paths
 from checker.checks.registry import Registry, check_type
 from checker.checks.templates import SubjectMessage, fill
 from checker.model import Finding
@@ -158,10 +160,13 @@ def _container_subject(container: Container) -> Subject:
         "$pod": pod,
         "$init": container.init,
         "$security": security,
+        **container_facts(container.data, pod),
     }
     roots = {"$resource": container.workload.resource.doc, "$pod": pod, "$security": security}
+    roots["$mounts"] = view["$mounts"]
     ref = f"{container.workload.resource.ref}:{container.name}"
-    return Subject(container.label, view, roots, container.data, container.path, container.source, ref)
+    facts = fact_paths(container.data)
+    return Subject(container.label, view, roots, container.data, container.path, container.source, ref, facts)
 
 
 def _effective_security(pod: PosDict, container: PosDict) -> PosDict:

@@ -111,6 +111,7 @@ def with_params(params: Params, overrides: dict[str, Any]) -> Params:
 
 
 def _all(outcomes: list[Outcome]) -> Outcome:
+    # Several clauses over one scope report in the same words: each message is said once.
     judged = [o for o in outcomes if o.status != Status.SKIPPED]
     if not judged:
         return Outcome.skipped("; ".join(dict.fromkeys(o.message for o in outcomes)))
@@ -120,8 +121,8 @@ def _all(outcomes: list[Outcome]) -> Outcome:
     failed = [o for o in judged if o.status == Status.FAIL]
     if failed:
         findings = [f for o in failed for f in o.findings]
-        return Outcome.failed("; ".join(o.message for o in failed), findings)
-    return Outcome.passed("; ".join(o.message for o in judged))
+        return Outcome.failed("; ".join(dict.fromkeys(o.message for o in failed)), findings)
+    return Outcome.passed("; ".join(dict.fromkeys(o.message for o in judged)))
 
 
 def _any(outcomes: list[Outcome]) -> Outcome:

@@ -434,7 +434,7 @@ def _pydantic_problem(err: Any, doc: Any, name: str, path: tuple[PathPart, ...])
     return Problem(name, line, col, format_path((*path, *loc)), message + (f" {hint}" if hint else ""))
 
 
-_UNION_TAGS = {"Leaf", "AllOf", "AnyOf", "NotOf", "str", "list[union[str,int]]"}
+_UNION_TAGS = {"Leaf", "AllOf", "AnyOf", "NotOf", "EachOf", "SomeOf", "str", "list[union[str,int]]"}
 
 
 def _param_problems(raw: PosDict, check: CheckNode, doc: Any, name: str, path: tuple[PathPart, ...]) -> list[Problem]:
