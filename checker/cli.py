@@ -14,6 +14,7 @@ from typing import Any, Callable, NoReturn
 import click
 
 from checker import __version__
+from checker.colors import COLOR_CHOICES
 
 SEVERITIES = ["critical", "high", "medium", "low", "info"]
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE = 0, 1, 2
@@ -111,13 +112,50 @@ policy_option = click.option(
 )
 
 
-@click.group(cls=_ReadinessGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# `\b` keeps click from rewrapping the paragraph that follows it.
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0    ready: nothing at or above --fail-on failed
+  1    not ready (api-diff: a breaking change)
+  2    usage or configuration error (bad flag, invalid config or rule pack: file:line:col)
+  130  interrupted (SIGINT)
+  143  terminated (SIGTERM)"""
+COMPLETION_HELP = (
+    "\b\nShell completion (bash; zsh_source or fish_source for zsh and fish):\n"
+    '  eval "$(_READINESS_COMPLETE=bash_source readiness)"'
+)
+MAIN_EPILOG = f"""{EXIT_CODES_HELP}
+
+\b
+Examples:
+  readiness init .                          a commented readiness.yaml with what was found
+  readiness check .                         terminal view + reports/readiness.json
+  readiness check . --format sarif --format junit --fail-on medium
+  readiness check . --format json --output-dir - > readiness.json
+  readiness rules show REL004
+  readiness schema --config > readiness.schema.json
+
+{COMPLETION_HELP}"""
+CHECK_EPILOG = f"""{EXIT_CODES_HELP}
+
+\b
+Examples:
+  readiness check .                                   terminal view + reports/readiness.json
+  readiness check services/ranker --fail-on medium    a stricter gate
+  readiness check . --only reliability --only SEC007  a category and one rule
+  readiness check . --format github --format sarif --format markdown
+  readiness check . --format sarif --output-dir -     the SARIF log alone, on standard output
+  readiness check . --baseline .readiness/baseline.json --policy ../policy.yaml"""
+
+
+@click.group(cls=_ReadinessGroup, epilog=MAIN_EPILOG,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})  # fmt: skip
 @click.version_option(__version__, prog_name="readiness")
 def main() -> None:
     """Deployment readiness and audit checks for services that put ML models into production."""
 
 
-@main.command()
+@main.command(epilog=CHECK_EPILOG)
 @click.argument("path", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: PATH/readiness.yaml, else [tool.readiness] in PATH/pyproject.toml).")
@@ -129,7 +167,8 @@ def main() -> None:
               type=click.Choice(["terminal", "json", "sarif", "junit", "markdown", "html", "github", "codequality"]),
               help="Report format (repeatable; default: terminal + json).")
 @click.option("--output-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for report files (relative to the working directory).")
+              help="Folder for report files (relative to the working directory); `-`: the one --format report "
+                   "to standard output, nothing else there.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the gate (default: high).")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="A previous readiness.json: only findings not in it fail the gate.")
@@ -139,16 +178,18 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache in PATH/.readiness-cache/.")
 @click.option("--no-inline-waivers", is_flag=True,
               help="`# nosec` and `pragma: allowlist secret` comments no longer suppress findings.")
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+              help="Colour in the terminal view; auto: not with NO_COLOR, always with FORCE_COLOR, else on a TTY.")
 @policy_option
 @debug_option
 def check(path: Path, formats: tuple[str, ...], changed: tuple[Path, ...], no_cache: bool, no_inline_waivers: bool,
           debug: bool, **options: Any) -> None:  # fmt: skip
     """Run the rule packs against PATH (default: .) and write reports."""
-    from checker.commands.check import CheckRequest, run_check
+    from checker.commands.check import CheckRequest, default_formats, run_check
 
     if not path.is_dir():
         _fail([f"error: {path}: no such directory"])
-    request = CheckRequest(target=path, formats=formats or ("terminal", "json"), changed=changed or None,
+    request = CheckRequest(target=path, formats=formats or default_formats(options["output_dir"]), changed=changed or None,
                            use_cache=not no_cache, inline_waivers=not no_inline_waivers, **options)  # fmt: skip
     sys.exit(_guarded(debug, lambda: run_check(request)))
 
@@ -271,9 +312,15 @@ def rules_validate(files: tuple[Path, ...], debug: bool) -> None:
 
 
 @main.command()
+@click.option("--config", "of_config", is_flag=True, help="The schema of readiness.yaml instead.")
 @debug_option
-def schema(debug: bool) -> None:
-    """Print the JSON Schema of rule pack files (for editors)."""
+def schema(of_config: bool, debug: bool) -> None:
+    """Print the JSON Schema of rule pack files, or of readiness.yaml with --config (for editors)."""
+    if of_config:
+        from checker.config_schema import config_schema_text
+
+        click.echo(_guarded(debug, config_schema_text), nl=False)
+        return
     from checker.commands.rules import schema_text
 
     click.echo(_guarded(debug, schema_text), nl=False)

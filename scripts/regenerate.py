@@ -1,5 +1,5 @@
-"""Regenerate the committed generated files: the rule-pack JSON Schema, the rule reference and the sample
-reports of the example project. `tests/test_generated_files.py` fails when any of them is stale.
+"""Regenerate the committed generated files: the JSON Schemas of rule packs and of readiness.yaml, the rule
+reference and the sample reports of the example project. `tests/test_generated_files.py` fails when any of them is stale.
 
     python scripts/regenerate.py           # write them
     python scripts/regenerate.py --check   # exit 1 when something is stale
@@ -21,11 +21,16 @@ SAMPLE_EPOCH = "1795564800"  # 2026-11-25T00:00:00Z: sample reports are reproduc
 def generated_docs() -> dict[str, str]:
     from checker.checks.registry import default_registry
     from checker.commands.rules import reference_markdown, schema_text
+    from checker.config_schema import config_schema_text
     from checker.engine.packs import builtin_pack_dir, pack_files
     from checker.packs.loader import load_packs
 
     rules = load_packs(pack_files(builtin_pack_dir()), default_registry())
-    return {"docs/rule-pack.schema.json": schema_text(), "docs/rules.md": reference_markdown(rules)}
+    return {
+        "docs/rule-pack.schema.json": schema_text(),
+        "docs/readiness.schema.json": config_schema_text(),
+        "docs/rules.md": reference_markdown(rules),
+    }
 
 
 def sample_reports() -> dict[str, str]:

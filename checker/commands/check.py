@@ -28,11 +28,26 @@ class CheckRequest:
     use_cache: bool = True
     inline_waivers: bool = True
     policy: Path | None = None
+    color: str = "auto"  # --color: auto (NO_COLOR, FORCE_COLOR, a TTY), always or never
+
+
+TO_STDOUT = Path("-")  # `--output-dir -`: the one report goes to standard output, and nothing else does
+
+
+def default_formats(output_dir: Path) -> tuple[str, ...]:
+    """The formats without `--format`: terminal + json, or json alone when it goes to standard output."""
+    return ("json",) if output_dir == TO_STDOUT else ("terminal", "json")
 
 
 def run_check(request: CheckRequest) -> int:
+    to_stdout = request.output_dir == TO_STDOUT
+    if to_stdout:
+        stdout_format(request.formats)  # a usage error before any work is done
     report = run_request(request)
-    emit(report, request.formats, request.output_dir, untrusted=request.target)
+    if to_stdout:
+        emit_to_stdout(report, request.formats)
+    else:
+        emit(report, request.formats, request.output_dir, untrusted=request.target, color=request.color)
     return 0 if report.ready else 1
 
 
@@ -68,7 +83,9 @@ def target_relative(target: Path, files: tuple[Path, ...]) -> tuple[str, ...]:
     return tuple(inside)
 
 
-def emit(report: RunReport, formats: tuple[str, ...], output_dir: Path, untrusted: Path | None = None) -> None:
+def emit(
+    report: RunReport, formats: tuple[str, ...], output_dir: Path, untrusted: Path | None = None, color: str = "auto"
+) -> None:
     """Render every file format first; write only when all succeeded, so no report is partial or stale.
 
     The files are then replaced as one set (`checker.output`): an unwritable output raises `ReportWriteError`
@@ -85,14 +102,40 @@ def emit(report: RunReport, formats: tuple[str, ...], output_dir: Path, untruste
         write_reports(output_dir, rendered, untrusted, leftovers=FILENAMES.values())
     for name in STDOUT_FORMATS:
         if name in wanted:
-            sys.stdout.write(_stdout_text(name, report, [(output_dir / f).as_posix() for f in rendered]))
+            sys.stdout.write(_stdout_text(name, report, [(output_dir / f).as_posix() for f in rendered], color))
 
 
-def _stdout_text(name: str, report: RunReport, written: list[str]) -> str:
+def stdout_format(formats: tuple[str, ...]) -> str:
+    """The file format that `--output-dir -` writes to standard output: exactly one, and no other format (the
+    terminal view and annotations write there too), else a usage error."""
+    from checker.engine.run import UsageError
+
+    wanted = list(dict.fromkeys(formats))
+    if len(wanted) != 1 or wanted[0] not in FILENAMES:
+        raise UsageError(f"--output-dir - writes one report to standard output and nothing else: give one --format of "
+                         f"{', '.join(FILENAMES)} alone (given: {', '.join(wanted)})")  # fmt: skip
+    return wanted[0]
+
+
+def emit_to_stdout(report: RunReport, formats: tuple[str, ...]) -> None:
+    """`--output-dir -`: the one report on standard output, as UTF-8 bytes like the file it would be; no file is
+    written or removed. Messages go to standard error, as always."""
+    text = renderer(stdout_format(formats))(report)
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (tests, embedding)
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def _stdout_text(name: str, report: RunReport, written: list[str], color: str = "auto") -> str:
     if name == "terminal":
+        from checker.colors import use_color
         from checker.reporters.terminal import render
 
-        return render(report, color=sys.stdout.isatty())
+        return render(report, color=use_color(color, sys.stdout))
     if name == "github":  # annotations left out point at the full report
         from checker.reporters.github import render as annotations
 

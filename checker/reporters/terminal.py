@@ -24,7 +24,10 @@ def render(report: RunReport, color: bool = False, width: int = 110) -> str:
     from rich.console import Console
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False)
+    # The view's styles are all in the 16 standard colours; a fixed colour system keeps `--color always` and
+    # FORCE_COLOR coloured where rich would detect none (TERM=dumb, common in CI).
+    console = Console(file=buffer, force_terminal=color, no_color=not color, color_system="standard" if color else None,
+                      width=width, highlight=False)  # fmt: skip
     console.print(f"[bold]readiness[/bold] {_safe(report.tool.version)} — {_safe(report.target, one_line=True)}")
     for category, results in by_category(report):
         _category_table(console, report, category, results)
