@@ -13,9 +13,11 @@ from checker.config import ConfigError
 from checker.engine.run import RunOptions, run
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SAMPLE_SIZE = Path(__file__).resolve().parent / "fixtures" / "data" / "sample-size"
 # pyspark warns on import that it does not fully support pandas 3; nothing here depends on that support.
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
-DATA_RULES = ("DAT001", "DAT002", "DAT003", "DAT004", "DAT005", "DAT006")
+DATA_RULES = ("DAT001", "DAT002", "DAT003", "DAT004", "DAT005", "DAT006", "DAT007")
+MIN_ROWS_RULES = ("DAT004", "DAT005", "DAT006", "DAT007")
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +41,8 @@ def _project(tmp_path: Path, example: str, engine: str) -> Path:
     return target
 
 
-def _verdicts(target: Path) -> dict[str, tuple[str, list[str]]]:
-    report = run(RunOptions(target=target, only=DATA_RULES, clock=lambda: FIXED_NOW))
+def _verdicts(target: Path, rules: tuple[str, ...] = DATA_RULES) -> dict[str, tuple[str, list[str]]]:
+    report = run(RunOptions(target=target, only=rules, clock=lambda: FIXED_NOW))
     return {r.rule_id: (r.status.value, sorted(f.message for f in r.findings)) for r in report.results}
 
 
@@ -50,12 +52,36 @@ def test_pandas_and_spark_agree(example: str, tmp_path: Path, spark_session: obj
     spark = _verdicts(_project(tmp_path / "spark", example, "spark"))
     expected = "pass" if example == "fraud-scorer" else "fail"
     assert {rule: status for rule, (status, _) in pandas.items()} == dict.fromkeys(DATA_RULES, expected)
-    # DAT002–DAT006 compute the same aggregates on both engines: identical findings, word for word.
+    # DAT002–DAT007 compute the same aggregates on both engines: identical findings, word for word.
     for rule in DATA_RULES[1:]:
         assert spark[rule] == pandas[rule], rule
     # DAT001 is GX's own verdict per expectation; both engines fail the same expectations.
     assert spark["DAT001"][0] == pandas["DAT001"][0]
     assert [m.split(" failed")[0] for m in spark["DAT001"][1]] == [m.split(" failed")[0] for m in pandas["DAT001"][1]]
+
+
+def _sample_size_project(tmp_path: Path, engine: str, serving: str) -> Path:
+    target = tmp_path / engine / serving
+    shutil.copytree(SAMPLE_SIZE, target)
+    (target / "readiness.yaml").write_text(f"data:\n  engine: {engine}\n  reference: {{path: data/reference.csv}}\n"
+                                           f"  serving: {{path: data/{serving}.csv}}\n  target: [label]\n", encoding="utf-8")  # fmt: skip
+    return target
+
+
+def _judged(target: Path) -> dict[str, tuple[str, str, list[str]]]:
+    report = run(RunOptions(target=target, only=MIN_ROWS_RULES, clock=lambda: FIXED_NOW))
+    return {r.rule_id: (r.status.value, r.message, sorted(f.message for f in r.findings)) for r in report.results}
+
+
+@pytest.mark.parametrize("serving", ["serving_small", "serving_mix", "serving_unseen", "serving_thin"])
+def test_min_rows_and_categorical_drift_agree_on_both_engines(serving: str, tmp_path: Path, spark_session: object) -> None:
+    """min_rows counts the same non-null rows (an empty CSV text cell is missing on both engines) and DAT007
+    the same categories: status, message and findings are identical."""
+    pandas = _judged(_sample_size_project(tmp_path, "pandas", serving))
+    spark = _judged(_sample_size_project(tmp_path, "spark", serving))
+    assert spark == pandas
+    expected = {"serving_small": "skipped", "serving_mix": "fail", "serving_unseen": "fail", "serving_thin": "pass"}[serving]
+    assert pandas["DAT007"][0] == expected
 
 
 def test_drifted_example_names_each_drift(tmp_path: Path) -> None:
@@ -64,6 +90,9 @@ def test_drifted_example_names_each_drift(tmp_path: Path) -> None:
     assert "'CA' ×20, 'US' ×20" in found["DAT004"][1][0]
     assert found["DAT005"][1][0].startswith("column 'avg_amount_30d': 25.0% of values are missing")
     assert found["DAT006"][1][0].startswith("column 'amount' drifted: PSI")
+    assert found["DAT007"][1] == ["column 'country' drifted: PSI 1.567 > 0.2 (largest shifts: unseen values 20.0% "
+                                  "(0.0% in data/reference.csv), 'DE' 24.5% (30.0% in data/reference.csv), 'FR' 16.0% "
+                                  "(20.0% in data/reference.csv))"]  # fmt: skip
 
 
 def test_typo_in_inline_expectation_is_a_config_error(tmp_path: Path) -> None:

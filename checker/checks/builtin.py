@@ -25,6 +25,7 @@ BUILTIN_CHECK_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "bandit": ("bandit_check", ("python",)),
     "compose": ("compose", ("compose",)),
     "categorical_domain": ("data", DATA),
+    "categorical_drift": ("data", DATA),
     "dataset_schema": ("data", DATA),
     "dataset_signature": ("data", DATA),
     "dataset_suites": ("data", (*DATA, "config")),

@@ -1,7 +1,8 @@
-"""Data compatibility (DAT001–DAT006): the project's datasets against their suites, each other and the model.
+"""Data compatibility (DAT001–DAT007): the project's datasets against their suites, each other and the model.
 
 Datasets come from `data:` in the config and are read once per run (checker.data.session). DAT001 runs GX
-suites through Great Expectations; DAT002–DAT006 are vectorised comparisons (checker.data.compare).
+suites through Great Expectations; DAT002–DAT007 are vectorised comparisons (checker.data.compare).
+DAT004–DAT007 judge a serving column only on enough rows (`min_rows`) and say which they left out.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pydantic import Field
 
 from checker.checks.base import CheckContext, Outcome, Params
 from checker.checks.registry import Registry, check_type
+from checker.checks.sample_size import SampleGuard
 from checker.data import compare
 from checker.data.sources import DatasetError
 from checker.model import Finding, Status
@@ -29,17 +31,25 @@ class NoParams(Params):
     pass
 
 
-class UnseenParams(Params):
+class SampleParams(Params):
+    min_rows: int = Field(default=50, ge=1, description="fewest non-null serving rows a column needs to be judged")
+
+
+class UnseenParams(SampleParams):
     max_unseen_rate: float = Field(default=0.05, ge=0, le=1, description="largest share of serving values unseen in the reference")
 
 
-class NullRateParams(Params):
+class NullRateParams(SampleParams):
     max_null_increase: float = Field(default=0.05, ge=0, le=1, description="allowed rise of a column's null rate (absolute)")
 
 
-class DriftParams(Params):
+class DriftParams(SampleParams):
     max_psi: float = Field(default=0.2, gt=0, description="largest population stability index per numeric column")
     bins: int = Field(default=10, ge=2, le=100, description="quantile bins of the reference")
+
+
+class CategoryDriftParams(SampleParams):
+    max_psi: float = Field(default=0.2, gt=0, description="largest population stability index per categorical column")
 
 
 # Datasets that outgrow one machine run on Spark: reading and validating them takes far longer than a manifest.
@@ -61,6 +71,8 @@ def register(registry: Registry) -> None:
                inputs=DATA_INPUTS, time_budget_s=DATA_TIME_BUDGET_S)(null_rate)  # fmt: skip
     check_type(registry, "numeric_drift", DriftParams, "numeric columns have not drifted (PSI per column)",
                inputs=DATA_INPUTS, time_budget_s=DATA_TIME_BUDGET_S)(numeric_drift)  # fmt: skip
+    check_type(registry, "categorical_drift", CategoryDriftParams, "categorical columns have not drifted (PSI over categories)",
+               inputs=DATA_INPUTS, time_budget_s=DATA_TIME_BUDGET_S)(categorical_drift)  # fmt: skip
 
 
 # --- shared plumbing ----------------------------------------------------------------------------------
@@ -92,6 +104,19 @@ def _compare(ctx: CheckContext, judge: Callable[[Frame, Frame], list[Finding]], 
     findings = [f for serving in servings for f in judge(reference, serving)]
     names = ", ".join(s.label for s in servings)
     return Outcome.from_findings(findings, passed.format(serving=names, reference=reference.label), failed)
+
+
+def chosen_categorical(ctx: CheckContext, reference: Frame) -> tuple[list[str], list[Finding]]:
+    """The categorical columns (`data.categorical`, else inferred) and a finding for each configured one the
+    reference does not have."""
+    configured = ctx.config.data.categorical
+    known = {c.name for c in reference.columns}
+    if configured is None:
+        return compare.inferred_categorical(reference), []
+    absent = [Finding(message=f"{reference.label}: data.categorical names column {c!r}, which it does not have",
+                      path=reference.label, locator=f"{reference.label}:{c}:absent")
+              for c in configured if c not in known]  # fmt: skip
+    return [c for c in configured if c in known], absent
 
 
 def _signature_models(ctx: CheckContext) -> list[Any]:
@@ -158,34 +183,35 @@ def dataset_signature(ctx: CheckContext, params: NoParams) -> Outcome:  # type: 
 
 
 def categorical_domain(ctx: CheckContext, params: UnseenParams) -> Outcome:  # type: ignore[override]
-    configured = ctx.config.data.categorical
     chosen: list[str] = []
+    guard = SampleGuard(params.min_rows)
 
     def judge(reference: Frame, serving: Frame) -> list[Finding]:
         nonlocal chosen
-        known = {c.name for c in reference.columns}
-        chosen = [c for c in configured if c in known] if configured is not None else compare.inferred_categorical(reference)
-        absent = [Finding(message=f"{reference.label}: data.categorical names column {c!r}, which it does not have",
-                          path=reference.label, locator=f"{reference.label}:{c}:absent")
-                  for c in (configured or []) if c not in known]  # fmt: skip
-        return absent + compare.unseen_findings(reference, serving, chosen, params.max_unseen_rate)
+        chosen, absent = chosen_categorical(ctx, reference)
+        return absent + compare.unseen_findings(reference, serving, guard.columns(serving, chosen), params.max_unseen_rate)
 
     outcome = _compare(ctx, judge, "categorical values of {serving} stay within {reference}",
                        "{count} categorical columns with unseen values")  # fmt: skip
     if outcome.status == Status.PASS and not chosen:
         return Outcome.skipped("no categorical columns (none configured in data.categorical, none inferred)")
     if outcome.status == Status.PASS:
-        return Outcome.passed(f"{outcome.message} ({', '.join(chosen)}; unseen ≤ {params.max_unseen_rate:.1%})")
-    return outcome
+        outcome = Outcome.passed(f"{outcome.message} ({', '.join(chosen)}; unseen ≤ {params.max_unseen_rate:.1%})")
+    return guard.applied(outcome, "categorical column")
 
 
 # --- DAT005 ------------------------------------------------------------------------------------------
 
 
 def null_rate(ctx: CheckContext, params: NullRateParams) -> Outcome:  # type: ignore[override]
-    return _compare(ctx, lambda ref, srv: compare.null_rate_findings(ref, srv, params.max_null_increase),
-                    f"null rates of {{serving}} are within +{params.max_null_increase:.1%} of {{reference}}",
-                    "{count} columns with more missing values")  # fmt: skip
+    guard = SampleGuard(params.min_rows)
+
+    def judge(reference: Frame, serving: Frame) -> list[Finding]:
+        return compare.null_rate_findings(reference, serving, params.max_null_increase) if guard.sample(serving) else []
+
+    outcome = _compare(ctx, judge, f"null rates of {{serving}} are within +{params.max_null_increase:.1%} of {{reference}}",
+                       "{count} columns with more missing values")  # fmt: skip
+    return guard.applied(outcome, "column")
 
 
 # --- DAT006 ------------------------------------------------------------------------------------------
@@ -193,15 +219,38 @@ def null_rate(ctx: CheckContext, params: NullRateParams) -> Outcome:  # type: ig
 
 def numeric_drift(ctx: CheckContext, params: DriftParams) -> Outcome:  # type: ignore[override]
     compared = 0
+    guard = SampleGuard(params.min_rows)
 
     def judge(reference: Frame, serving: Frame) -> list[Finding]:
         nonlocal compared
-        findings, count = compare.drift_findings(reference, serving, params.max_psi, params.bins)
+        numeric = guard.columns(serving, compare.numeric_shared(reference, serving))
+        findings, count = compare.drift_findings(reference, serving, numeric, params.max_psi, params.bins)
         compared += count
         return findings
 
     outcome = _compare(ctx, judge, f"numeric columns of {{serving}} have PSI ≤ {params.max_psi:g} against {{reference}}",
                        "{count} numeric columns drifted")  # fmt: skip
-    if outcome.status == Status.PASS and compared == 0:
+    if outcome.status == Status.PASS and compared == 0 and not guard.thin:
         return Outcome.skipped("no numeric column shared by the reference and serving data")
-    return outcome
+    return guard.applied(outcome, "numeric column")
+
+
+# --- DAT007 ------------------------------------------------------------------------------------------
+
+
+def categorical_drift(ctx: CheckContext, params: CategoryDriftParams) -> Outcome:  # type: ignore[override]
+    chosen: list[str] = []
+    guard = SampleGuard(params.min_rows)
+
+    def judge(reference: Frame, serving: Frame) -> list[Finding]:
+        nonlocal chosen
+        chosen, absent = chosen_categorical(ctx, reference)
+        return absent + compare.category_drift_findings(reference, serving, guard.columns(serving, chosen), params.max_psi)
+
+    outcome = _compare(ctx, judge, f"categorical columns of {{serving}} have PSI ≤ {params.max_psi:g} against {{reference}}",
+                       "{count} categorical columns drifted")  # fmt: skip
+    if outcome.status == Status.PASS and not chosen:
+        return Outcome.skipped("no categorical columns (none configured in data.categorical, none inferred)")
+    if outcome.status == Status.PASS:
+        outcome = Outcome.passed(f"{outcome.message} ({', '.join(chosen)})")
+    return guard.applied(outcome, "categorical column")

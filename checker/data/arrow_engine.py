@@ -73,7 +73,7 @@ def _read_part(root: Path, files: DatasetFiles, part: Path, block_size: int) -> 
 
     shown = preflight.shown(root, part)
     try:
-        return _read_csv(part, block_size) if files.format == "csv" else _read_parquet(part)
+        return _empty_text_as_null(_read_csv(part, block_size)) if files.format == "csv" else _read_parquet(part)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OSError) as exc:
         if files.format == "csv":
             raise _csv_problem(shown, part, block_size, exc) from None
@@ -88,6 +88,19 @@ def _read_csv(part: Path, block_size: int, use_threads: bool = True, on_invalid:
         read_options=csv.ReadOptions(block_size=block_size, use_threads=use_threads),
         parse_options=csv.ParseOptions(delimiter=preflight.csv_delimiter(part), invalid_row_handler=on_invalid),
     )
+
+
+def _empty_text_as_null(table: pa.Table) -> pa.Table:
+    """An empty CSV text cell is a missing value, as Spark reads it: otherwise a text column is never thin
+    (min_rows), its null rate is always 0 and '' an unseen category. Only the empty string: 'NA' may be Namibia."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            column = table.column(i)
+            table = table.set_column(i, field, pc.if_else(pc.equal(column, ""), pa.scalar(None, field.type), column))
+    return table
 
 
 def _csv_problem(shown: str, part: Path, block_size: int, exc: Exception) -> DatasetError:

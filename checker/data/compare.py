@@ -1,4 +1,4 @@
-"""DAT002–DAT006: a serving sample compared with the reference data and the model signature.
+"""DAT002–DAT007: a serving sample compared with the reference data and the model signature.
 
 Engines answer aggregate questions (see `Frame`); everything here works on those small answers, so the
 verdicts are the same whichever engine computed them.
@@ -132,7 +132,7 @@ def unseen_findings(reference: Frame, serving: Frame, columns: list[str], max_un
 def null_rate_findings(reference: Frame, serving: Frame, max_null_increase: float) -> list[Finding]:
     before, after = reference.null_counts(), serving.null_counts()
     findings = []
-    for name in (c.name for c in reference.columns if c.name in after):
+    for name in shared_columns(reference, serving):
         old, new = before[name] / reference.rows, after[name] / serving.rows
         if new > old + max_null_increase + TOLERANCE:
             findings.append(_finding(serving, f"column {name!r}: {new:.1%} of values are missing ({after[name]} of "
@@ -156,10 +156,14 @@ def psi(expected: list[int], actual: list[int]) -> float:
     return value
 
 
-def drift_findings(reference: Frame, serving: Frame, max_psi: float, bins: int) -> tuple[list[Finding], int]:
-    """Findings for numeric columns whose PSI exceeds `max_psi`, and how many columns were compared."""
+def numeric_shared(reference: Frame, serving: Frame) -> list[str]:
+    """Columns numeric in both datasets: the ones DAT006 compares."""
     served = column_map(serving)
-    numeric = [c.name for c in reference.columns if c.kind.numeric and c.name in served and served[c.name].kind.numeric]
+    return [c.name for c in reference.columns if c.kind.numeric and c.name in served and served[c.name].kind.numeric]
+
+
+def drift_findings(reference: Frame, serving: Frame, numeric: list[str], max_psi: float, bins: int) -> tuple[list[Finding], int]:
+    """Findings for the `numeric` columns whose PSI exceeds `max_psi`, and how many columns were compared."""
     probs = [i / bins for i in range(1, bins)]
     edges = {name: sorted(set(q)) for name, q in reference.quantiles(numeric, probs).items() if q}
     ref_counts, srv_counts = reference.bin_counts(edges), serving.bin_counts(edges)
@@ -179,6 +183,52 @@ def _medians(reference: Frame, serving: Frame, names: list[str]) -> dict[str, tu
         return {}
     ref, srv = reference.quantiles(names, [0.5]), serving.quantiles(names, [0.5])
     return {n: (ref[n][0] if ref[n] else None, srv[n][0] if srv[n] else None) for n in names}
+
+
+# --- DAT007 ------------------------------------------------------------------------------------------
+
+UNSEEN = "unseen values"  # the extra bucket: serving values the reference never had
+
+
+def category_drift_findings(reference: Frame, serving: Frame, columns: list[str], max_psi: float) -> list[Finding]:
+    """PSI over the reference categories plus one bucket for unseen values, per categorical column."""
+    known, served = reference.value_counts(columns), serving.value_counts(columns)
+    findings = []
+    for name in columns:
+        buckets = category_buckets(known[name], served[name])
+        score = psi([e for _, e, _ in buckets], [a for _, _, a in buckets])
+        if score > max_psi + TOLERANCE:
+            findings.append(_finding(serving, f"column {name!r} drifted: PSI {score:.3f} > {max_psi:g} (largest shifts: "
+                                     f"{_largest_shifts(buckets, reference.label)})", f"{name}:category-psi"))  # fmt: skip
+    return findings
+
+
+def category_buckets(known: dict[str, int], served: dict[str, int]) -> list[tuple[str, int, int]]:
+    """(label, reference count, serving count) per reference category, then the unseen bucket (never in the
+    reference: its share there is 0, smoothed like an empty bin)."""
+    buckets = [(repr(value), n, served.get(value, 0)) for value, n in sorted(known.items())]
+    return [*buckets, (UNSEEN, 0, sum(n for value, n in served.items() if value not in known))]
+
+
+def _largest_shifts(buckets: list[tuple[str, int, int]], reference: str, shown: int = 3) -> str:
+    e_total, a_total = sum(b[1] for b in buckets) or 1, sum(b[2] for b in buckets) or 1
+    shares = [(label, e / e_total, a / a_total) for label, e, a in buckets]
+    top = sorted(shares, key=lambda s: (-abs(s[2] - s[1]), s[0]))[:shown]
+    return ", ".join(f"{label} {q:.1%} ({p:.1%} in {reference})" for label, p, q in top if p != q)
+
+
+# --- DAT004–DAT007 sample size ------------------------------------------------------------------------
+
+
+def shared_columns(reference: Frame, serving: Frame) -> list[str]:
+    served = column_map(serving)
+    return [c.name for c in reference.columns if c.name in served]
+
+
+def non_null_rows(frame: Frame, names: Iterable[str]) -> dict[str, int]:
+    """Non-null rows per column of `names` that the frame has."""
+    nulls = frame.null_counts()
+    return {name: frame.rows - nulls[name] for name in names if name in nulls}
 
 
 def figure(value: float | None) -> str:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from checker.model import InputProblem
 from checker.project import classify as kinds
+from checker.project import crd
 from checker.project.discover import discover
 from checker.project.safe_open import Refused, open_regular
 from checker.yamlpos import MAX_NODES, YamlError, load_all
@@ -182,7 +183,7 @@ class ProjectIndex:
 
     def yaml(self, path: str) -> list[Any]:
         """Every document of a YAML file (a JSON file counts as one YAML document)."""
-        return self._cached(path, "yaml", lambda text: load_all(text, max_nodes=self.max_yaml_nodes))
+        return self._cached(path, "yaml", lambda text: crd.load_all(text, max_nodes=self.max_yaml_nodes))
 
     def json(self, path: str) -> Any:
         return self._cached(path, "json", _load_json)
