@@ -19,9 +19,14 @@ SECRET_LINES = [
     'cloudant_password = "' + "abcdefghijklmnopqrstuvwx" + '"',
     "sk_live_" + "0123456789abcdefghijklmn",
     "glpat-" + "abcdefghij0123456789",
+    "MTk4NjIyNDgzNDcxOTI1MjQ4." + "Cl2FMQ" + ".ZnCjm1XVW7vRze4b7Cq4se7kKWs",  # Discord: searched outside the set
+    "bot: \u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668" + ":AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ",  # Arabic-Indic `\d`
 ]
 # Texts where Python's character classes are wider than RE2's: the prefilter must fall back for those lines.
-DECORATIONS = ["", "# café — naïve\n", "note:\x0bvertical tab\n", "sep\x1cline\n"]
+DECORATIONS = [
+    "", "# café — naïve\n", "note:\x0bvertical tab\n", "sep\x1cline\n", "# Turkish: İstanbul, ışık\n",
+    "digits: ١٢٣٤٥٦٧٨٩\n", "sep\u2028line\n",
+]
 
 
 def _per_line_truth(text: str) -> set[int]:
@@ -38,6 +43,33 @@ def test_the_re2_prefilter_never_rules_out_a_detector_that_matches(line: str, de
     truth = _per_line_truth(text)
     assert truth, "each sample line must be a known secret format"
     assert truth <= _format_prefilter().candidates(text)
+
+
+@pytest.mark.parametrize("decoration", DECORATIONS)
+@pytest.mark.parametrize("line", SECRET_LINES)
+def test_the_prefilter_names_every_line_a_detector_matches(line: str, decoration: str) -> None:
+    text = f"{decoration}config:\n  {line}\n{decoration}" * 2
+    lines = text.splitlines()
+    scan = _format_prefilter().lines_to_scan(text, lines)
+    for number, detector in enumerate(_value_detectors()):
+        truth = [i for i, one in enumerate(lines) if any(p.search(one) for p in detector.denylist)]
+        if truth:
+            assert scan[number] is None or set(truth) <= set(scan[number]), type(detector).__name__
+
+
+@pytest.mark.parametrize("i", ["\u0130", "\u0131"])
+def test_a_dotted_or_dotless_i_still_matches_case_insensitive_patterns(i: str) -> None:
+    # Python's IGNORECASE folds İ and ı to `i`, RE2's does not: `İbm_cloud_İam_apİ_key = …` is still a candidate.
+    text = f'{i}bm_cloud_{i}am_ap{i}_key = "' + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH" + '"\n'
+    truth = _per_line_truth(text)
+    assert truth, "the sample must match a case-insensitive detector"
+    assert truth <= _format_prefilter().candidates(text)
+
+
+def test_a_minified_line_is_scanned_once_and_found() -> None:
+    bundle = "var a=1;" * 50_000 + 'var token="' + "q8Zr2LmX7vT4pW9sK3nB6yH1" + '";' + "x" * 1000  # pragma: allowlist secret
+    found = scan_text(f"/* header */\n{bundle}\n")
+    assert [(d.line, d.kind) for d in found] == [(2, "high-entropy value assigned to token")]
 
 
 def test_a_plain_text_names_no_detector() -> None:

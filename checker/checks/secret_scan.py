@@ -10,6 +10,7 @@ module unmasked except as `Detected.value`, which callers must pass through `mas
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Iterator
@@ -65,7 +66,7 @@ def scan_text(text: str, honour_allowlist: bool = True) -> list[Detected]:
     allowed = _allowlisted(text, lines) if honour_allowlist else set()
     known = list(_known_formats(text, lines))
     # A line with a known key format needs no second, vaguer finding for the same assignment.
-    named = [d for d in _secret_assignments(lines) if d.line not in {k.line for k in known}]
+    named = [d for d in _secret_assignments(text, lines) if d.line not in {k.line for k in known}]
     found: dict[tuple[int, str], Detected] = {}
     for detected in [*known, *named]:
         if detected.line not in allowed and not _is_false_positive(detected, lines):
@@ -93,23 +94,38 @@ def is_known_secret_format(value: str) -> bool:
 
 def _known_formats(text: str, lines: list[str]) -> Iterator[Detected]:
     detectors = _value_detectors()
-    # One pass over the whole text names the detectors that may match; only those cost a line-by-line pass.
-    for which in sorted(_format_prefilter().candidates(text)):
+    # RE2 passes name the detectors that may match and their lines: only those lines cost a Python pass.
+    for which, numbers in _format_prefilter().lines_to_scan(text, lines).items():
         detector = detectors[which]
-        for number, line in enumerate(lines, 1):
-            for value in detector.analyze_string(line):
-                yield Detected(number, str(detector.secret_type), str(value))
+        for number in range(len(lines)) if numbers is None else numbers:
+            for value in detector.analyze_string(lines[number]):
+                yield Detected(number + 1, str(detector.secret_type), str(value))
 
 
-def _secret_assignments(lines: list[str]) -> Iterator[Detected]:
+def _secret_assignments(text: str, lines: list[str]) -> Iterator[Detected]:
+    numbers = _touched_lines(_hinted_assignment(), "\n".join(lines).encode()) if _SECRET_HINT.search(text) else []
+    if not numbers:
+        return
     base64, hexadecimal = _entropy_detectors()
-    for number, line in enumerate(lines, 1):
-        if not _SECRET_HINT.search(line):
-            continue
-        for match in _ASSIGNMENT.finditer(line):
-            name, value = match["name"], match["value"].strip("\"'")
-            if is_secret_name(name) and (_high_entropy(value, hexadecimal) or _high_entropy(value, base64)):
-                yield Detected(number, f"high-entropy value assigned to {name}", value, named=True)
+    for number in numbers:
+        # A minified bundle's one line holds ~100,000 assignments: only a name with a hint in it can be a
+        # secret name (each secret word contains one), and that test is a tenth of the price of the full one.
+        for name, value in _ASSIGNMENT.findall(lines[number]):
+            if _SECRET_HINT.search(name) and is_secret_name(name):
+                value = value.strip("\"'")
+                if _high_entropy(value, hexadecimal) or _high_entropy(value, base64):
+                    yield Detected(number + 1, f"high-entropy value assigned to {name}", value, named=True)
+
+
+@lru_cache(maxsize=1)
+def _hinted_assignment() -> Any:
+    """RE2: a hint, the rest of an `_ASSIGNMENT` name, then the start of its operator. Every assignment to a
+    secret name has one, so the lines it touches are the only ones worth parsing for assignments."""
+    import re2
+
+    hint = _SECRET_HINT.pattern
+    space = _WIDENED[r"\s"]
+    return re2.compile(f"(?i:{hint})[A-Za-z0-9_.\\-]*[\"'\\]]{{0,2}}[{space}]*[:=]".encode())
 
 
 def _high_entropy(value: str, detector: Any) -> bool:
@@ -199,17 +215,19 @@ def _value_detectors() -> tuple[Any, ...]:
 
 
 class _FormatPrefilter:
-    """Which detectors may match a text, from one RE2 pass instead of ~70 Python regex searches.
+    r"""Which detectors may match which lines of a text, from RE2 passes instead of ~70 Python regex searches.
 
     detect-secrets' keyword patterns open with lookbehinds that defeat Python's literal-prefix search: scanning
-    every file of a 10,000-file repository with them cost more than everything else SEC002 does. Each pattern
-    is relaxed for RE2 by dropping its lookaround assertions and letting `^`/`$` match at every line, so the
-    relaxed pattern matches wherever the original does: a detector it rules out cannot find anything. Python's
-    `re` stays for patterns RE2 cannot take (verbose ones, backreferences, long repeats) and for texts with
-    characters where Python's classes are wider than RE2's (non-ASCII, and the control spaces VT, 0x1C-0x1F).
+    every file of a 10,000-file repository with them cost more than everything else SEC002 does, and running
+    them over every line of a minified bundle that one token somewhere made a candidate cost seconds. Each
+    pattern is relaxed for RE2 so that it matches wherever the original matches: lookaround assertions and
+    word boundaries dropped, `^`/`$` at every line, and `\d`, `\w`, `\s` widened to every non-ASCII character
+    (and the ASCII spaces Python counts that RE2 does not), since Python's classes are Unicode. One set pass
+    names the candidate detectors; one pass per candidate names the lines that can match. Python's `re` stays
+    for patterns RE2 cannot take (verbose ones, backreferences, long repeats). The dotted and dotless i are the
+    only characters that Python's case-insensitive matching folds to ASCII and RE2's does not: a text with one
+    gets a second pass that reads them as `i`.
     """
-
-    _WIDE_IN_PYTHON = re.compile(r"[^\x00-\x0a\x0c-\x1b\x20-\x7f]")
 
     def __init__(self, detectors: tuple[Any, ...]) -> None:
         import re2  # type: ignore[import-untyped]
@@ -220,37 +238,96 @@ class _FormatPrefilter:
         self._set = re2.Set.SearchSet(options)
         self._owners: list[int] = []  # set entry -> detector number
         self._python: list[tuple[int, re.Pattern[str]]] = []
+        relaxed: dict[int, list[str]] = {}
         for number, detector in enumerate(detectors):
             for pattern in detector.denylist:
-                relaxed = _relaxed_for_re2(pattern)
-                if relaxed is not None and _re2_accepts(relaxed, options):
-                    self._set.Add(relaxed)
-                    self._owners.append(number)
+                body = _relaxed_for_re2(pattern)
+                if body is not None and _re2_accepts(body, options):
+                    relaxed.setdefault(number, []).append(body)
                 else:
                     self._python.append((number, pattern))
+        self._partial = {n for n, _ in self._python}  # a Python pattern too: every line needs the Python pass
+        # Per detector: one RE2 regex that finds the lines where any of its patterns can match.
+        self._finders = {
+            n: re2.compile("|".join(f"(?:{_uncaptured(b)})" for b in bodies).encode(), options)
+            for n, bodies in relaxed.items()
+        }  # fmt: skip
+        self._alone = [n for n in relaxed if type(detectors[n]).__name__ in _OUTSIDE_THE_SET]
+        for number, bodies in relaxed.items():
+            for body in bodies if number not in self._alone else ():
+                self._set.Add(body.encode())
+                self._owners.append(number)
         self._set.Compile()
 
     def candidates(self, text: str) -> set[int]:
         """Detectors that may match a line of `text` (detectors only ever look at one line at a time)."""
-        if not self._WIDE_IN_PYTHON.search(text):
-            return self._narrow_candidates(text)
-        # A doc with a few `—` or `é`: RE2 for its plain lines, Python's `re` for the others only.
-        narrow: list[str] = []
-        wide: list[str] = []
-        for line in text.splitlines():
-            (wide if self._WIDE_IN_PYTHON.search(line) else narrow).append(line)
-        wide_text = "\n".join(wide)
-        found = self._narrow_candidates("\n".join(narrow))
-        found.update(n for n, d in enumerate(self._detectors) if any(p.search(wide_text) for p in d.denylist))
-        return found
+        return set(self.lines_to_scan(text, text.splitlines()))
 
-    def _narrow_candidates(self, text: str) -> set[int]:
-        found = {self._owners[i] for i in self._set.Match(text) or ()}
-        found.update(n for n, pattern in self._python if n not in found and pattern.search(text))
-        return found
+    def lines_to_scan(self, text: str, lines: list[str]) -> dict[int, list[int] | None]:
+        """Candidate detectors of `text` (split into `lines`), each with the 0-based numbers of the lines it
+        must look at, or None for every line."""
+        plain = "\n".join(lines)  # newlines only: RE2's `^`/`$` then fall where the detectors' lines end
+        variants = [plain.encode()]
+        if _FOLDS_TO_ASCII_I.search(plain):  # a second pass reads them as the `i` Python folds them to
+            variants.append(_FOLDS_TO_ASCII_I.sub("i", plain).encode())
+        found: dict[int, set[int]] = {}
+        for joined in variants:
+            for which in self._matching(joined):
+                touched = found.setdefault(which, set())
+                if which not in self._partial:
+                    touched.update(_touched_lines(self._finders[which], joined))
+        for number, pattern in self._python:
+            if number not in found and pattern.search(text):
+                found[number] = set()
+        return {n: None if n in self._partial else sorted(found[n]) for n in sorted(found)}
+
+    def _matching(self, joined: bytes) -> set[int]:
+        """Detectors whose RE2 patterns match somewhere in `joined`."""
+        found = {self._owners[i] for i in self._set.Match(joined) or ()}
+        return found | {n for n in self._alone if self._finders[n].search(joined)}
 
 
+_FOLDS_TO_ASCII_I = re.compile("[\u0130\u0131]")
+# Detectors searched on their own rather than in the set: a run of 23-25 identifier characters, as Discord's
+# tokens open with, is everywhere in minified code and multiplies the set's states (a 3 MB bundle took 0.5 s
+# in the set, 10 ms alone).
+_OUTSIDE_THE_SET = frozenset({"DiscordBotTokenDetector"})
+
+
+def _touched_lines(finder: Any, joined: bytes) -> list[int]:
+    r"""0-based numbers of the lines of `joined` that the finder's matches touch. A match may start on an earlier
+    line (a leading `\s` takes the newline), so every line it spans counts: a line where the relaxed pattern
+    matches is always touched by one of the matches found, whatever the matches before it consumed."""
+    breaks: list[int] | None = None
+    touched: list[int] = []
+    for match in finder.finditer(joined):
+        if breaks is None:
+            breaks = [m.start() for m in _NEWLINE.finditer(joined)]
+        first = bisect.bisect_left(breaks, match.start())
+        last = bisect.bisect_left(breaks, max(match.end() - 1, match.start()))
+        touched.extend(range(max(first, touched[-1] + 1 if touched else 0), last + 1))
+    return touched
+
+
+_NEWLINE = re.compile(b"\n")
 _LOOKAROUND_OPENERS = ("(?=", "(?!", "(?<=", "(?<!")
+# Python's Unicode classes, as RE2 classes at least as wide: every non-ASCII character, and Python's ASCII
+# spaces (VT and the separators 0x1C-0x1F count; RE2's `\s` has neither).
+_NON_ASCII = r"\x{80}-\x{10FFFF}"
+_WIDENED = {r"\d": r"\d" + _NON_ASCII, r"\w": r"\w" + _NON_ASCII, r"\s": r"\s\x0b\x1c-\x1f" + _NON_ASCII}
+_NEGATED_NARROW = (r"\D", r"\W", r"\S")  # in a negated class these would exclude non-ASCII characters
+
+
+def _uncaptured(body: str) -> str:
+    """`body` with its capturing groups made non-capturing: RE2 then finds where a match starts and ends with its
+    DFA alone (a group to report costs a slower engine, which made one bundle take half a second)."""
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        step = _token_length(body, i)
+        out.append("(?:" if body[i] == "(" and not body.startswith("(?", i) else body[i:i + step])
+        i += step
+    return "".join(out)
 
 
 def _re2_accepts(pattern: str, options: Any) -> bool:
@@ -275,7 +352,8 @@ def _relaxed_for_re2(pattern: re.Pattern[str]) -> str | None:
 
 
 def _without_lookarounds(source: str) -> str | None:
-    """`source` with every `(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)` group removed; None when unbalanced."""
+    r"""`source` with every `(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)` group and `\b`/`\B` removed and the Unicode
+    classes widened (see `_FormatPrefilter`); None when unbalanced or not translatable."""
     out: list[str] = []
     i = 0
     while i < len(source):
@@ -286,8 +364,40 @@ def _without_lookarounds(source: str) -> str | None:
             i = end
             continue
         step = _token_length(source, i)
-        out.append(source[i:i + step])
+        token = _widened(source[i:i + step])
+        if token is None:
+            return None
+        out.append(token)
         i += step
+    return "".join(out)
+
+
+def _widened(token: str) -> str | None:
+    """An escape or character class with Python's Unicode classes widened for RE2; None when it cannot be."""
+    if token in (r"\b", r"\B"):
+        return ""  # an assertion left out only widens the pattern
+    if token in _WIDENED:
+        return f"[{_WIDENED[token]}]"
+    if not token.startswith("[") or len(token) < 2:
+        return token
+    if token.startswith("[^"):  # RE2's narrower `\d\w\s` exclude fewer characters: wider, as needed
+        return None if any(narrow in token for narrow in _NEGATED_NARROW) else token
+    for escape, wide in _WIDENED.items():
+        token = _replace_escape(token, escape, wide)
+    return token
+
+
+def _replace_escape(cls: str, escape: str, wide: str) -> str:
+    """`cls` (a whole character class) with each `escape` token inside replaced by `wide`."""
+    out: list[str] = []
+    i = 0
+    while i < len(cls):
+        if cls[i] == "\\":
+            out.append(wide if cls[i:i + 2] == escape else cls[i:i + 2])
+            i += 2
+        else:
+            out.append(cls[i])
+            i += 1
     return "".join(out)
 
 
