@@ -113,6 +113,21 @@ class DatasetConfig(Strict):
     expectations: list[Expectation] = []
 
 
+class PersonalDataColumn(Strict):
+    """SEC009: a dataset column that may hold personal data, and why (the reason is required, as a waiver's)."""
+
+    path: str = Field(description="The data file, a folder of parts or a glob, relative to the project root.")
+    column: str = Field(min_length=1, description="The column's name, as in the file's header or schema.")
+    reason: str = Field(description="Why the column may hold personal data (consent, synthetic data, a ticket); shown in SEC009's result.")
+
+    @field_validator("reason")
+    @classmethod
+    def _says_why(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("say why the column may hold personal data (consent, synthetic data, a ticket)")
+        return value
+
+
 class DataConfig(Strict):
     engine: Literal["pandas", "spark"] = "pandas"
     reference: DatasetConfig | None = None
@@ -123,6 +138,9 @@ class DataConfig(Strict):
     ] | None = None
     categorical: list[str] | None = None
     target: list[str] = []
+    personal_data: list[PersonalDataColumn] = Field(
+        default=[], description="Dataset columns that may hold personal data (SEC009), each with a reason."
+    )
 
     @property
     def serving_sets(self) -> list[DatasetConfig]:
@@ -505,6 +523,7 @@ def _dataset_paths(data: DataConfig) -> list[_KeyedPath]:
     for i, dataset in enumerate(data.serving_sets):
         base: tuple[PathPart, ...] = ("data", "serving", i) if serving_list else ("data", "serving")
         found += [((*base, "path"), dataset.path), ((*base, "suite"), dataset.suite)]
+    found += [(("data", "personal_data", i, "path"), entry.path) for i, entry in enumerate(data.personal_data)]
     return found
 
 

@@ -55,6 +55,7 @@ BUILTIN_CHECK_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "openapi_valid": ("openapi", SPEC),
     "image_version": ("release", ("kubernetes", "compose", *VERSION_SOURCES)),
     "dockerfile_remote_fetch": ("remote_fetch", ("dockerfile",)),
+    "personal_data": ("personal_data", ("dataset", "config")),
     "secrets": ("secrets", ()),
     "production_server": ("serving_command", ("dockerfile", "compose", "kubernetes", "python")),
     "changelog_entry": ("versioning", ("changelog", *VERSION_SOURCES)),

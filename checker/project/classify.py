@@ -25,6 +25,8 @@ CONFIG = "config"
 VERSION_FILE = "version_file"  # a `VERSION` file holding just the version
 PACKAGE_JSON = "package_json"
 HELM_CHART = "helm_chart"  # Chart.yaml: its appVersion is a project version candidate
+DATASET = "dataset"  # a CSV or Parquet file (SEC009 samples every one in scope)
+DATASET_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".tsv", ".parquet", ".pq", ".parq")
 
 LOCK_FILE_NAMES = frozenset({"poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml", "conda-lock.yaml"})
 CHANGELOG_NAMES = frozenset({"changelog", "changes", "history", "news"})  # any case, any extension (§7)
@@ -67,6 +69,8 @@ def classify(path: str, helm_chart_dirs: frozenset[str] = frozenset()) -> frozen
         kinds.add(HELM_CHART)
     if name == "MLmodel":
         kinds.add(MLMODEL)
+    if lower.endswith(DATASET_SUFFIXES):
+        kinds.add(DATASET)
     return frozenset(kinds)
 
 
