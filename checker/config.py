@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Callable, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -180,7 +181,24 @@ class Limits(Strict):
     max_dataset_columns: int = Field(default=10_000, gt=0)  # columns of one dataset (pyarrow's CSV reader slows per column)
 
 
-_SECTIONS = frozenset({"rule_packs", "slo", "model", "api", "data", "categories", "rules", "waivers", "limits"})
+def _not_negated(pattern: str) -> str:
+    if pattern.startswith("!"):
+        raise ValueError(f"{pattern!r}: a scope pattern cannot be negated; put it in the other list")
+    return pattern
+
+
+ScopePattern = Annotated[str, AfterValidator(_not_negated)]
+
+
+class ScopeConfig(Strict):
+    """SPEC §10 *Scope*: gitignore-style patterns. `include` brings files below the default out-of-scope folders
+    (tests/, examples/, docs/, …) back in; `exclude` takes files out, and wins over `include`."""
+
+    include: list[ScopePattern] = []
+    exclude: list[ScopePattern] = []
+
+
+_SECTIONS = frozenset({"rule_packs", "slo", "model", "api", "data", "categories", "rules", "waivers", "limits", "scope"})
 
 
 class ProjectConfig(Strict):
@@ -188,6 +206,7 @@ class ProjectConfig(Strict):
     fail_on: Severity | None = None
     rule_packs: list[str] = []
     exclude: list[str] = []  # gitignore-style patterns of files that are not inputs (e.g. broken-on-purpose fixtures)
+    scope: ScopeConfig = ScopeConfig()  # what is out of scope: read by SEC002 only (SPEC §10)
     slo: SloConfig = SloConfig()
     model: ModelConfig = ModelConfig()
     api: ApiConfig = ApiConfig()
@@ -508,8 +527,16 @@ def _file_paths(config: ProjectConfig) -> list[_KeyedPath]:
     return paths + _dataset_paths(config.data)
 
 
+def configured_files(config: ProjectConfig) -> list[str]:
+    """The project files the config names (spec, model metadata, datasets, evidence, version file): in scope
+    wherever they live, since the user pointed at them."""
+    return [value for _, value in _file_paths(config) if value is not None]
+
+
 def _pattern_paths(config: ProjectConfig) -> list[_KeyedPath]:
     found: list[_KeyedPath] = [(("waivers", i, "path"), w.path) for i, w in enumerate(config.waivers)]
+    for side in ("include", "exclude"):
+        found += [(("scope", side, i), p) for i, p in enumerate(getattr(config.scope, side))]
     if config.api.previous is not None:
         found.append((("api", "previous", "path"), config.api.previous.path))
     return found

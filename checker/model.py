@@ -148,6 +148,13 @@ class SkippedRule(Frozen):
     reason: str
 
 
+class NotEvaluated(Frozen):
+    """An in-scope file that no rule judged as written, and why (SPEC §10): e.g. a template nothing renders."""
+
+    path: str
+    reason: str  # "template"
+
+
 class Coverage(Frozen):
     total: int
     evaluated: int
@@ -157,6 +164,13 @@ class Coverage(Frozen):
     skipped: int
     waived: int
     skipped_rules: tuple[SkippedRule, ...] = ()
+    # Files below tests/, docs/, vendor/, … (or excluded by `scope.exclude`), by folder name: read by SEC002 only.
+    out_of_scope: dict[str, int] = {}
+    not_evaluated: tuple[NotEvaluated, ...] = ()
+
+    @property
+    def out_of_scope_files(self) -> int:
+        return sum(self.out_of_scope.values())
 
 
 class InputProblem(Frozen):

@@ -1,7 +1,7 @@
 """A trusted gate from outside the checked tree (SPEC §9 *Trusted policy*): `readiness check --policy FILE`.
 
 On an untrusted pull request the project's own config must not be able to switch the gate off. With a policy,
-the gate — fail_on, categories, rule enablement, severities and parameters, exclude, limits, inline waivers and
+the gate — fail_on, categories, rule enablement, severities and parameters, exclude, scope, limits, inline waivers and
 which rules may be waived — comes from the policy file; the project's config supplies facts and waivers only.
 This module reads and validates the policy file; `checker.engine.gate` applies it once the rules are known.
 """
@@ -22,6 +22,7 @@ from checker.config import (
     LoadedConfig,
     ProjectConfig,
     RuleOverride,
+    ScopeConfig,
     Strict,
     _pydantic_problem,
 )
@@ -30,7 +31,8 @@ from checker.yamlpos import YamlError, duplicate_keys, format_path, load_one, re
 
 # Gate keys a policy can let the project's config set even where they weaken the gate.
 ProjectMay = Literal[
-    "fail_on", "categories", "rules.enabled", "rules.severity", "rules.params", "exclude", "limits", "inline_waivers"
+    "fail_on", "categories", "rules.enabled", "rules.severity", "rules.params", "exclude", "scope.exclude", "limits",
+    "inline_waivers",
 ]
 
 
@@ -44,6 +46,7 @@ class Policy(Strict):
     categories: dict[Category, CategoryConfig] = {}
     rules: dict[str, RuleOverride] = {}
     exclude: list[str] = []
+    scope: ScopeConfig = ScopeConfig()
     limits: Limits = Limits()
     inline_waivers: bool = True
     waivers: PolicyWaivers = PolicyWaivers()

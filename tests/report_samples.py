@@ -15,6 +15,7 @@ from checker.model import (
     Coverage,
     Finding,
     InputProblem,
+    NotEvaluated,
     RuleResult,
     RunReport,
     Score,
@@ -73,7 +74,9 @@ def sample_report() -> RunReport:
         verdict_reasons=("MON001 (high) errored: Title of MON001", "SEC007 (critical) failed: Title of SEC007"),
         fail_on=Severity.HIGH, score=Score(overall=33.3, categories=categories),
         coverage=Coverage(total=7, evaluated=6, passed=1, failed=3, errored=1, skipped=1, waived=1,
-                          skipped_rules=(SkippedRule(rule_id="MON002", reason="no alerting rules found"),)),
+                          skipped_rules=(SkippedRule(rule_id="MON002", reason="no alerting rules found"),),
+                          out_of_scope={"docs": 3, "tests": 12},
+                          not_evaluated=(NotEvaluated(path="deploy/job.yaml", reason="template"),)),
         results=results,
         waivers=(
             WaiverRecord(rule="REL002", path="k8s/*.yaml", reason="legacy <b>chart</b> (OPS-1)", owner="platform",

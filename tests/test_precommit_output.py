@@ -19,6 +19,7 @@ def test_each_open_finding_is_one_line_most_severe_first_then_the_summary() -> N
         "waiver SEC005: EXPIRED on 2020-01-01, no longer applies: ran out",
         (
             "readiness: NOT READY (fail-on high) — 6 of 7 rules evaluated: 1 passed, 3 failed, 1 errors, "
-            "1 skipped, 1 waived; score 33.3%"
+            "1 skipped, 1 waived; 15 files out of scope (docs 3, tests 12), read by SEC002 only; "
+            "1 file not evaluated (template); score 33.3%"
         ),
     ]

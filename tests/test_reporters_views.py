@@ -24,7 +24,8 @@ def test_github_annotations_carry_file_line_title_and_level() -> None:
     assert "::notice title=waiver REL002::waiver REL002 k8s/*.yaml: in force until 2099-01-01" in "\n".join(lines)
     assert any(line.startswith("::notice title=VER001 (low)%3A Title of VER001::no version declared") for line in lines)
     assert lines[-1] == ("::notice title=readiness::NOT READY: 6 of 7 rules evaluated (3 failed, 1 errors), "
-                         "1 skipped, 1 waived; fail-on high")  # fmt: skip
+                         "1 skipped, 1 waived; 15 files out of scope (docs 3, tests 12), read by SEC002 only; "
+                         "1 file not evaluated (template); fail-on high")  # fmt: skip
 
 
 def test_github_escapes_properties_and_data() -> None:

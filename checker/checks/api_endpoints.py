@@ -15,6 +15,7 @@ from checker.model import Finding
 from checker.project import classify as kinds
 from checker.project.index import InputError
 from checker.project.openapi import Located, Operation, Spec
+from checker.project.pysource import is_service_code
 
 # SPEC §7 REL009: a path is a health endpoint when one of its segments is one of these.
 HEALTH_SEGMENTS = frozenset({"health", "healthz", "ready", "readyz", "live", "livez"})
@@ -26,7 +27,6 @@ _DECORATOR = re.compile(r"""^[ \t]*@[\w.]+\.(?:get|post|put|patch|delete|head|op
                         r"""\(\s*[rRuU]?(["'])(/[^"'\n]*)\1""", re.MULTILINE)  # fmt: skip
 _REGISTRATION = re.compile(r"""\.(?:add_url_rule|add_api_route|add_route|add_get|add_post)\(\s*"""
                            r"""(?:["'][A-Z*]+["']\s*,\s*)?[rRuU]?(["'])(/[^"'\n]*)\1""")  # fmt: skip
-_NOT_SERVICE = re.compile(r"(^|/)(tests?|loadtest|scripts|docs|examples)/|(^|/)(test_[^/]*|[^/]*_test|conftest|locustfile[^/]*)\.py$")
 
 
 class NoParams(Params):
@@ -145,7 +145,7 @@ def _probe_endpoints(ctx: CheckContext) -> list[Endpoint]:
 def _code_endpoints(ctx: CheckContext) -> list[Endpoint]:
     found = []
     for source in sorted(ctx.index.of_kind(kinds.PYTHON), key=lambda f: f.path):
-        if _NOT_SERVICE.search(source.path):
+        if not is_service_code(source.path):  # tests, docs, examples are out of scope already
             continue
         try:
             text = ctx.index.text(source.path)

@@ -57,15 +57,16 @@ def write_config(path: Path) -> str:
 def discover_inputs(root: Path) -> Discovered:
     index = ProjectIndex.build(root)
     found = Discovered(service=_service_name(index, root))
-    specs = [p for p in sorted(index.files) if _is_openapi(index, p)]
+    own = [p for p in sorted(index.files) if index.in_scope(p)]  # tests, samples, docs are not the project's inputs
+    specs = [p for p in own if _is_openapi(index, p)]
     # A spec in a `previous/` folder or named after a version is an earlier release's contract.
     current = [p for p in specs if not PREVIOUS_HINT.search(posixpath.basename(posixpath.dirname(p)) + "/" + posixpath.basename(p))]
     found.spec = next(iter(current or specs), None)
     found.previous_spec = next((p for p in specs if p != found.spec), None)
-    found.mlmodel = next((p for p in sorted(index.files) if posixpath.basename(p) == "MLmodel"), None)
-    _datasets(index, found)
-    found.k6 = next((p for p in sorted(index.files) if p.endswith(".json") and _is_k6_summary(index, p)), None)
-    found.locust = next((p for p in sorted(index.files) if p.endswith("_stats.csv")), None)
+    found.mlmodel = next((p for p in own if posixpath.basename(p) == "MLmodel"), None)
+    _datasets(index, own, found)
+    found.k6 = next((p for p in own if p.endswith(".json") and _is_k6_summary(index, p)), None)
+    found.locust = next((p for p in own if p.endswith("_stats.csv")), None)
     return found
 
 
@@ -98,8 +99,8 @@ def _is_k6_summary(index: ProjectIndex, path: str) -> bool:
     return isinstance(data, dict) and isinstance(data.get("metrics"), dict) and "http_req_duration" in data["metrics"]
 
 
-def _datasets(index: ProjectIndex, found: Discovered) -> None:
-    data_files = [p for p in sorted(index.files) if p.startswith("data/") or "/data/" in p]
+def _datasets(index: ProjectIndex, own: list[str], found: Discovered) -> None:
+    data_files = [p for p in own if p.startswith("data/") or "/data/" in p]
     tables = [p for p in data_files if p.lower().endswith((".csv", ".parquet", ".pq"))]
     for path in tables:
         name = posixpath.basename(path).lower()

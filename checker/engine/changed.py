@@ -33,8 +33,11 @@ GLOB_FIELDS = ("files", "paths")
 
 
 def file_kinds(index: ProjectIndex, path: str) -> frozenset[str]:
-    """Kinds by name and place, plus the content kinds: Kubernetes (apiVersion + kind), OpenAPI, dataset."""
+    """Kinds by name and place, plus the content kinds: Kubernetes (apiVersion + kind), OpenAPI, dataset.
+    An out-of-scope file (tests/, docs/, …) has none: only the rules that read every tracked file (SEC002) read it."""
     source = index.files.get(path)
+    if _out_of_scope(index, path):
+        return frozenset()
     kinds = set(source.kinds if source else classify.classify(path))
     if path.lower().endswith(DATA_SUFFIXES):
         kinds.add(DATASET)
@@ -45,7 +48,18 @@ def file_kinds(index: ProjectIndex, path: str) -> frozenset[str]:
     return frozenset(kinds)
 
 
+def _out_of_scope(index: ProjectIndex, path: str) -> bool:
+    """Tracked: as the index decided. Deleted: by its folders (a deleted spec below docs/ may have been one)."""
+    source = index.files.get(path)
+    if source is not None:
+        return source.out_of_scope is not None
+    decision = index.scope.decide(path)
+    return decision is not None and not decision.docs_only
+
+
 def _content_kinds(index: ProjectIndex, path: str) -> set[str]:
+    if index.is_template(path):
+        return {KUBERNETES}  # read by no rule, but it may have been a manifest before this change: re-judge
     try:
         docs = index.data(path)
     except InputError:
@@ -77,28 +91,33 @@ def relevant_rules(
     kinds = {path: _with_spec_kind(path, file_kinds(index, path), specs) for path in changed}
     return [
         rule for rule in rules
-        if any(reads(rule, loaded.config, path, kinds[path], registry, path in index.files) for path in changed)
+        if any(reads(rule, loaded.config, path, kinds[path], registry, path in index.files,
+                     not _out_of_scope(index, path)) for path in changed)
     ]  # fmt: skip
 
 
 def _with_spec_kind(path: str, kinds: frozenset[str], specs: SpecFiles) -> frozenset[str]:
     """A YAML/JSON file that a spec reaches is an OpenAPI input, whatever it holds (a fragment has no `openapi:`)."""
-    if OPENAPI in kinds or not kinds & STRUCTURED or path not in specs:
-        return kinds
+    if OPENAPI in kinds or not path.lower().endswith((".yaml", ".yml", ".json")) or path not in specs:
+        return kinds  # (a fragment below docs/ is out of scope, yet the spec it serves reads it)
     return kinds | {OPENAPI}
 
 
-def reads(rule: Rule, config: ProjectConfig, path: str, kinds: frozenset[str], registry: Registry, tracked: bool) -> bool:
+def reads(
+    rule: Rule, config: ProjectConfig, path: str, kinds: frozenset[str], registry: Registry, tracked: bool,
+    in_scope: bool = True,
+) -> bool:  # fmt: skip
     params = config.params_for(rule.id, rule.params)
-    return any(_leaf_reads(leaf, path, kinds, registry, tracked, params) for leaf in leaves(rule.check))
+    return any(_leaf_reads(leaf, path, kinds, registry, tracked, params, in_scope) for leaf in leaves(rule.check))
 
 
 def _leaf_reads(
-    leaf: TypedCheck, path: str, kinds: frozenset[str], registry: Registry, tracked: bool, params: Mapping[str, Any]
-) -> bool:
+    leaf: TypedCheck, path: str, kinds: frozenset[str], registry: Registry, tracked: bool, params: Mapping[str, Any],
+    in_scope: bool = True,
+) -> bool:  # fmt: skip
     globs = glob_params(leaf, params)
     if globs:
-        return matches(globs, path)
+        return in_scope and matches(globs, path)
     declared = registry.inputs(leaf.type) if leaf.type in registry else ()
     if not declared:
         return tracked  # may read any project file (secrets scanning does), but never an ignored one
@@ -141,9 +160,9 @@ def inputs_of(rule: Rule, config: ProjectConfig, index: ProjectIndex, registry: 
         if not declared or declared - _NAMED_KINDS - set(_CONTENT_KIND_FILES) - {DATASET}:
             return None  # nothing declared, or a kind unknown here: any file may be read
         wanted = declared.union(*(_CONTENT_KIND_FILES.get(k, set()) for k in declared))
-        paths.update(f.path for f in index.files.values() if f.kinds & wanted)
+        paths.update(f.path for f in index.files.values() if f.kinds & wanted and f.out_of_scope is None)
         if DATASET in declared:
-            paths.update(p for p in index.files if p.lower().endswith(DATA_SUFFIXES))
+            paths.update(p for p in index.files if p.lower().endswith(DATA_SUFFIXES) and index.in_scope(p))
     return sorted(paths)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from checker.config import ConfigError, LoadedConfig, ProjectConfig, RuleOverride
+from checker.config import ConfigError, LoadedConfig, ProjectConfig, RuleOverride, ScopeConfig
 from checker.model import GateChange, Severity
 from checker.packs.model import Rule
 from checker.policy import LoadedPolicy, Policy
@@ -66,6 +66,7 @@ def _edits(project: ProjectConfig, base: Policy, rules: list[Rule]) -> list[_Edi
           for edit in _rule_edits(rule_id, override, by_id[rule_id], base)),
         *(_Edit(("exclude", i), f"files matching {pattern!r} excluded", True, "exclude")
           for i, pattern in enumerate(project.exclude) if pattern not in base.exclude),
+        *_scope_edits(project, base),
         *_limit_edits(project, base),
         *_inline_waiver_edits(project, base),
     ]  # fmt: skip
@@ -111,6 +112,16 @@ def _rule_edits(rule_id: str, override: RuleOverride, rule: Rule, base: Policy) 
                         True, "rules.params")  # fmt: skip
 
 
+def _scope_edits(project: ProjectConfig, base: Policy) -> Iterator[_Edit]:
+    """Files taken out of scope loosen the gate; files brought into it (below tests/, examples/, …) tighten it."""
+    for i, pattern in enumerate(project.scope.exclude):
+        if pattern not in base.scope.exclude:
+            yield _Edit(("scope", "exclude", i), f"files matching {pattern!r} out of scope", True, "scope.exclude")
+    for i, pattern in enumerate(project.scope.include):
+        if pattern not in base.scope.include:
+            yield _Edit(("scope", "include", i), f"files matching {pattern!r} in scope", False, "scope.include")
+
+
 def _limit_edits(project: ProjectConfig, base: Policy) -> Iterator[_Edit]:
     for name in sorted(project.limits.model_fields_set):
         value, before = getattr(project.limits, name), getattr(base.limits, name)
@@ -149,6 +160,9 @@ def _effective(project: ProjectConfig, policy: Policy, kept: set[tuple[Any, ...]
         "categories": categories,
         "rules": _effective_rules(project, policy, kept),
         "exclude": [*policy.exclude, *(p for i, p in enumerate(project.exclude) if ("exclude", i) in kept)],
+        "scope": ScopeConfig(**{side: [*getattr(policy.scope, side), *(
+            p for i, p in enumerate(getattr(project.scope, side)) if ("scope", side, i) in kept)]
+            for side in ("include", "exclude")}),  # fmt: skip
         "limits": limits,
         "inline_waivers": project.inline_waivers if ("inline_waivers",) in kept else policy.inline_waivers,
     }

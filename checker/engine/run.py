@@ -21,9 +21,10 @@ from checker.engine.results import results as rule_results
 from checker.engine.gate import apply_policy, gate_changes
 from checker.engine.governance import validate_config
 from checker.engine.packs import load_rules
-from checker.model import CATEGORY_ORDER, Category, RuleResult, RunReport, Severity, ToolInfo
+from checker.model import CATEGORY_ORDER, Category, Coverage, NotEvaluated, RuleResult, RunReport, Severity, ToolInfo
 from checker.packs.model import Rule
 from checker.project.index import ProjectIndex
+from checker.project.scope import Scope
 
 
 class UsageError(Exception):
@@ -98,7 +99,8 @@ def _run(options: RunOptions, cap: memory.LeadCap) -> RunReport:
         loaded.config = loaded.config.model_copy(update={"inline_waivers": False})
     selected = select(rules, options.only, options.skip)
     known = baseline.fingerprints(baseline.load_report(options.baseline)) if options.baseline else None
-    index = ProjectIndex.build(options.target, loaded.config.limits, loaded.config.exclude)
+    index = ProjectIndex.build(options.target, loaded.config.limits, loaded.config.exclude, Scope.of(loaded.config))
+    index.not_evaluated  # noqa: B018 - decided before the rules run, so the worker shares the texts read
     _share_config_file(loaded, index)
     if options.changed is not None:
         selected = relevant_rules(selected, options.changed, index, registry, loaded)
@@ -154,6 +156,13 @@ def _evaluate_all(rules: list[Rule], run: Evaluation) -> tuple[list[RuleResult],
     return results, matched
 
 
+def _coverage(results: list[RuleResult], index: ProjectIndex) -> Coverage:
+    """Rule coverage, plus what was not read: out-of-scope files by folder, templates nothing rendered."""
+    not_evaluated = tuple(NotEvaluated(path=n.path, reason=n.reason) for n in index.not_evaluated)
+    return scoring.coverage(results).model_copy(update={"out_of_scope": index.out_of_scope_counts,
+                                                        "not_evaluated": not_evaluated})  # fmt: skip
+
+
 def _report(
     options: RunOptions, loaded: LoadedConfig, results: list[RuleResult], matched: dict[int, int],
     index: ProjectIndex, started: datetime, duration: float,
@@ -171,7 +180,7 @@ def _report(
         verdict_reasons=tuple(reasons),
         fail_on=fail_on,
         score=scoring.score(results, disabled),
-        coverage=scoring.coverage(results),
+        coverage=_coverage(results, index),
         results=tuple(results),
         waivers=tuple(waivers.records(config.waivers, started.date(), matched)),
         input_problems=tuple(index.problems),

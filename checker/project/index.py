@@ -22,6 +22,8 @@ from checker.project import classify as kinds
 from checker.project import crd
 from checker.project.discover import discover
 from checker.project.safe_open import Refused, open_regular
+from checker.project.scope import Decision, Scope
+from checker.project.templating import has_template_directives, is_template_name
 from checker.yamlpos import MAX_NODES, YamlError, load_all
 
 if TYPE_CHECKING:
@@ -43,20 +45,34 @@ class InputError(Exception):
 class SourceFile:
     path: str  # posix, relative to the target root
     kinds: frozenset[str]
+    out_of_scope: Decision | None = None  # below tests/, docs/, …: read by SEC002 only (checker.project.scope)
+
+
+@dataclass(frozen=True)
+class NotEvaluatedFile:
+    """An in-scope file that no rule reads as it is written, and why (a template that nothing renders)."""
+
+    path: str
+    reason: str
 
 
 class ProjectIndex:
     def __init__(
-        self, root: Path, paths: Iterable[str], problems: Iterable[InputProblem] = (), limits: Limits | None = None
-    ) -> None:
+        self, root: Path, paths: Iterable[str], problems: Iterable[InputProblem] = (), limits: Limits | None = None,
+        scope: Scope | None = None,
+    ) -> None:  # fmt: skip
         self.root = root.resolve()
         self.max_file_bytes = _max_file_bytes(limits)
         self.max_yaml_nodes = limits.max_yaml_nodes if limits else MAX_NODES
         paths = list(paths)
         charts = kinds.helm_chart_dirs(paths)
-        self.files: dict[str, SourceFile] = {p: SourceFile(p, kinds.classify(p, charts)) for p in paths}
         self._problems: dict[str, InputProblem] = {p.path: p for p in problems}
         self._text: dict[str, str | None | InputError] = {}  # None: a binary file
+        self._templates: dict[str, bool] = {}
+        self.scope = scope or Scope()
+        self.files: dict[str, SourceFile] = {}
+        for path in paths:
+            self.files[path] = self._scoped(SourceFile(path, kinds.classify(path, charts), self.scope.decide(path)))
         self._parsed: dict[str, Any] = {}
         self._derived: dict[str, Any] = {}
         # Problems raised to the code running inside `problems_met` blocks (innermost last), and those met while
@@ -65,26 +81,81 @@ class ProjectIndex:
         self._derived_met: dict[str, dict[str, InputProblem]] = {}
 
     @classmethod
-    def build(cls, root: Path, limits: Limits | None = None, exclude: Sequence[str] = ()) -> ProjectIndex:
+    def build(
+        cls, root: Path, limits: Limits | None = None, exclude: Sequence[str] = (), scope: Scope | None = None
+    ) -> ProjectIndex:
         """The index of the files under `root`, minus those matching the gitignore-style `exclude` patterns;
-        `limits` (the config's) caps the size of a file read and the nodes of a YAML document."""
+        `limits` (the config's) caps the size of a file read and the nodes of a YAML document; `scope` decides
+        which of the files rules other than SEC002 read (default: the out-of-scope folders of SPEC §10)."""
         found = discover(root, exclude, _max_file_bytes(limits))
-        index = cls(root, found.files, found.problems, limits)
+        index = cls(root, found.files, found.problems, limits, scope)
         for path, data in found.read.items():
             index.remember(path, data)
         return index
 
+    def _scoped(self, source: SourceFile) -> SourceFile:
+        """An OpenAPI spec below docs/ or doc/ (and nothing else out of scope) stays in scope (SPEC §10)."""
+        decision = source.out_of_scope
+        if decision is None or not decision.docs_only or not source.kinds & {kinds.YAML, kinds.JSON}:
+            return source
+        from checker.project.openapi import looks_like_spec
+
+        text = self.peek_text(source.path)
+        if text is not None and looks_like_spec(text, json=kinds.JSON in source.kinds):
+            return SourceFile(source.path, source.kinds)
+        return source
+
     # --- selection -------------------------------------------------------------------------------
 
     def of_kind(self, kind: str) -> list[SourceFile]:
-        return [f for f in self.files.values() if kind in f.kinds]
+        """In-scope files of a kind: what rules read (SEC002 alone reads `files`, out-of-scope ones too)."""
+        return [f for f in self.files.values() if kind in f.kinds and f.out_of_scope is None]
 
-    def glob(self, patterns: Iterable[str]) -> list[str]:
-        """Tracked files matching any gitignore-style pattern (`**/*.py`, `k8s/*.yaml`, `Dockerfile`)."""
+    def in_scope(self, path: str) -> bool:
+        source = self.files.get(path)
+        return source is not None and source.out_of_scope is None
+
+    def glob(self, patterns: Iterable[str], out_of_scope: bool = False) -> list[str]:
+        """Tracked in-scope files matching any gitignore-style pattern (`**/*.py`, `k8s/*.yaml`, `Dockerfile`);
+        with `out_of_scope`, the out-of-scope ones too."""
         import pathspec
 
         spec = pathspec.GitIgnoreSpec.from_lines(list(patterns))
-        return [p for p in self.files if spec.match_file(p)]
+        return [p for p, f in self.files.items() if (out_of_scope or f.out_of_scope is None) and spec.match_file(p)]
+
+    @property
+    def out_of_scope_counts(self) -> dict[str, int]:
+        """Out-of-scope files by the folder name (or `scope.exclude`) that put them there."""
+        from checker.project.scope import counts
+
+        return counts(f.out_of_scope for f in self.files.values() if f.out_of_scope is not None)
+
+    def is_template(self, path: str) -> bool:
+        """An in-scope YAML file that needs rendering before it means anything (checker.project.templating):
+        no rule reads it as written. Chart files other than templates/ (Chart.yaml, values files) are data."""
+        if path not in self._templates:
+            self._templates[path] = self._templated(path)
+        return self._templates[path]
+
+    def _templated(self, path: str) -> bool:
+        source = self.files.get(path)
+        if source is None or kinds.YAML not in source.kinds or kinds.CONFIG in source.kinds:
+            return False
+        if kinds.HELM_TEMPLATE in source.kinds:
+            return True  # Helm renders every file of templates/, directives or not
+        if kinds.HELM_CHART in source.kinds or _chart_values(source.path, self.files):
+            return False
+        text = self.peek_text(path)
+        return text is not None and has_template_directives(text)
+
+    @cached_property
+    def not_evaluated(self) -> tuple[NotEvaluatedFile, ...]:
+        """In-scope files that are templates (YAML with directives, `*.yaml.j2`, …) and that nothing renders."""
+        found = [
+            NotEvaluatedFile(p, "template") for p, f in self.files.items()
+            if f.out_of_scope is None and (is_template_name(p) or self.is_template(p))
+        ]  # fmt: skip
+        return tuple(sorted(found, key=lambda n: n.path))
 
     @cached_property
     def model_dirs(self) -> tuple[str, ...]:
@@ -146,7 +217,18 @@ class ProjectIndex:
             raise self._raised(value)
         return value
 
-    def _read(self, path: str) -> str | None | InputError:
+    def peek_text(self, path: str) -> str | None:
+        """The file's text, or None (binary, unreadable), without recording a problem: deciding what a file is
+        (a template, a spec in docs/) must not make it an input problem of rules that never read it."""
+        if path not in self._text:
+            value = self._read(path, record=False)
+            if isinstance(value, InputError):
+                return None  # not kept: a rule that reads the file records the problem then
+            self._text[path] = value
+        value = self._text[path]
+        return value if isinstance(value, str) else None
+
+    def _read(self, path: str, record: bool = True) -> str | None | InputError:
         """Text, None for a binary file (only its first block is read), or the recorded problem. Only a regular
         file inside the root is opened, without blocking (see safe_open), and never more than the cap is read."""
         try:
@@ -157,19 +239,19 @@ class ProjectIndex:
                 too_big = os.fstat(handle.fileno()).st_size > self.max_file_bytes
                 data = b"" if too_big else head + handle.read(self.max_file_bytes + 1 - len(head))
         except Refused as exc:
-            return self._fail(path, exc.message)
+            return self._fail(path, exc.message, record=record)
         except OSError as exc:
-            return self._fail(path, f"cannot read: {exc.strerror or exc}")
+            return self._fail(path, f"cannot read: {exc.strerror or exc}", record=record)
         if too_big or len(data) > self.max_file_bytes:  # also a file that grew while being read
-            return self._fail(path, f"larger than {round(self.max_file_bytes / (1024 * 1024), 3):g} MB (limits.max_file_mb); not read")
-        return self._decode(path, data)
+            return self._fail(path, f"larger than {round(self.max_file_bytes / (1024 * 1024), 3):g} MB (limits.max_file_mb); not read", record=record)
+        return self._decode(path, data, record)
 
-    def _decode(self, path: str, data: bytes) -> str | InputError:
+    def _decode(self, path: str, data: bytes, record: bool = True) -> str | InputError:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
-            return self._fail(path, f"not UTF-8 text (byte {exc.start}); not read", line)
+            return self._fail(path, f"not UTF-8 text (byte {exc.start}); not read", line, record)
 
     def remember(self, path: str, data: bytes, parsed: tuple[str, Any] | None = None) -> None:
         """Bytes of a tracked file that the engine read before the index existed (a .gitignore while discovering
@@ -182,7 +264,10 @@ class ProjectIndex:
                 self._parsed.setdefault(f"{fmt}:{path}", value)
 
     def yaml(self, path: str) -> list[Any]:
-        """Every document of a YAML file (a JSON file counts as one YAML document)."""
+        """Every document of a YAML file (a JSON file counts as one YAML document); none for a template, which
+        is not evaluated as written (`not_evaluated`) and never an input problem."""
+        if self.is_template(path):
+            return []
         return self._cached(path, "yaml", lambda text: crd.load_all(text, max_nodes=self.max_yaml_nodes))
 
     def json(self, path: str) -> Any:
@@ -229,9 +314,10 @@ class ProjectIndex:
         """Record that a check could not use `path` as data (e.g. a Python syntax error); returns the error."""
         return self._raised(self._fail(path, message, line))
 
-    def _fail(self, path: str, message: str, line: int | None = None) -> InputError:
+    def _fail(self, path: str, message: str, line: int | None = None, record: bool = True) -> InputError:
         problem = InputProblem(path=path, line=line, message=message)
-        self._problems.setdefault(path, problem)
+        if record:
+            self._problems.setdefault(path, problem)
         return InputError(problem)
 
     # --- derived models --------------------------------------------------------------------------
@@ -257,6 +343,13 @@ class ProjectIndex:
         from checker.project.compose import ComposeModel
 
         return self.derived("compose", ComposeModel.build)
+
+
+def _chart_values(path: str, files: dict[str, SourceFile]) -> bool:
+    """A values file beside a Chart.yaml: chart input, `{{ }}` in it is for `tpl`, not a manifest template."""
+    folder, _, name = path.rpartition("/")
+    chart = f"{folder}/Chart.yaml" if folder else "Chart.yaml"
+    return name.startswith("values") and chart in files
 
 
 def _max_file_bytes(limits: Limits | None) -> int:

@@ -42,8 +42,9 @@ class LoadTestResult:
 
 def discover(index: ProjectIndex) -> list[str]:
     """Load-test result files of the project: Locust stats CSVs by name, k6 summaries by content."""
-    found = [p for p in index.files if _is_locust_stats(p)]
-    for path in (p for p in index.files if p.lower().endswith(".json")):
+    own = [p for p in index.files if index.in_scope(p)]  # a load test under tests/ is evidence once configured
+    found = [p for p in own if _is_locust_stats(p)]
+    for path in (p for p in own if p.lower().endswith(".json")):
         try:
             text = index.text(path)
         except InputError:

@@ -442,16 +442,22 @@ def _candidates(index: ProjectIndex) -> list[str]:
 
     found = []
     for source in sorted(index.files.values(), key=lambda f: f.path):
+        if source.out_of_scope is not None:
+            continue
         if not source.kinds & {kinds.YAML, kinds.JSON} or source.kinds & {kinds.COMPOSE, kinds.CONFIG, kinds.HELM_TEMPLATE}:
             continue
         try:
             text = index.text(source.path)
         except InputError:
             continue
-        marker = _JSON_MARKER if kinds.JSON in source.kinds else _YAML_MARKER
-        if marker.search(text):
+        if looks_like_spec(text, json=kinds.JSON in source.kinds):
             found.append(source.path)
     return found
+
+
+def looks_like_spec(text: str, json: bool) -> bool:
+    """A top-level `openapi:` / `swagger:` key in the text: a spec candidate, parsed only then."""
+    return bool((_JSON_MARKER if json else _YAML_MARKER).search(text))
 
 
 def referenced_files(spec: Spec) -> set[str]:

@@ -24,8 +24,9 @@ from checker.project.index import InputError
 if TYPE_CHECKING:
     from checker.project.index import ProjectIndex
 
-# SPEC §7 "service code": folders and file names that hold tests, load tests, scripts and documentation.
-NON_SERVICE_DIRS = frozenset({"tests", "loadtest", "scripts", "docs", "examples"})
+# SPEC §7 "service code": folders and file names that hold load tests, scripts and tests. Tests, docs and examples
+# folders are out of scope altogether (checker.project.scope), so the index never lists their files as Python.
+NON_SERVICE_DIRS = frozenset({"loadtest", "scripts"})
 NON_SERVICE_NAMES = ("test_*.py", "*_test.py", "conftest.py", "locustfile*.py")
 
 

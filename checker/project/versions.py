@@ -21,7 +21,6 @@ _ASSIGNED_VERSION = re.compile(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+
 _SETUP_PY_VERSION = re.compile(r"""\bversion\s*=\s*["']([^"']+)["']""")
 _VERSION_FILE = re.compile(r"^\s*(\S+)\s*$", re.M)  # the first non-blank line, as written
 PLACEHOLDERS = frozenset({"version", "0.0.0", "unknown"})  # written by templates and build tools: no version yet
-_TEST_PARTS = ("tests/", "test/", "testing/", "examples/", "docs/")
 
 
 @dataclass(frozen=True)
@@ -72,14 +71,11 @@ def _declarations(index: ProjectIndex) -> list[VersionDecl]:
         found += _from_mapping(index, source.path, ("version",), "package.json version")
     for source in index.of_kind(kinds.HELM_CHART):
         found += _from_mapping(index, source.path, ("appVersion",), "Chart.yaml appVersion")
-    own = [d for d in found if not index.in_model_dir(d.path) and not _is_test_path(d.path)]
+    # Tests, examples and docs are out of scope (checker.project.scope): `of_kind` never lists them.
+    own = [d for d in found if not index.in_model_dir(d.path)]
     # A dynamic version's source file is also found on its own: report each place once.
     unique = {(d.path, d.line): d for d in reversed(own)}
     return sorted(unique.values(), key=lambda d: _depth(d.path))
-
-
-def _is_test_path(path: str) -> bool:
-    return any(("/" + path).find("/" + part) >= 0 for part in _TEST_PARTS)
 
 
 def _from_pyproject(index: ProjectIndex, path: str) -> list[VersionDecl]:

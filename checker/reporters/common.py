@@ -8,6 +8,7 @@ import re
 from checker.model import (
     CATEGORY_ORDER,
     Category,
+    Coverage,
     Finding,
     GateChange,
     RuleResult,
@@ -138,3 +139,25 @@ def waiver_text(waiver: WaiverRecord) -> str:
     owner = f" (owner: {waiver.owner})" if waiver.owner else ""
     matched = f", {waiver.matched_findings} finding(s) waived" if waiver.state == "active" else ", no longer applies"
     return f"waiver {waiver.rule}{scope}: {state}{matched}: {waiver.reason}{owner}"
+
+
+def out_of_scope_text(coverage: Coverage) -> str:
+    """`142 files out of scope (tests 120, docs 14, vendor 8), read by SEC002 only`; '' when there are none."""
+    total = coverage.out_of_scope_files
+    if not total:
+        return ""
+    folders = ", ".join(f"{folder} {count}" for folder, count in coverage.out_of_scope.items())
+    return f"{total} file{'s' if total != 1 else ''} out of scope ({folders}), read by SEC002 only"
+
+
+def not_evaluated_text(coverage: Coverage) -> str:
+    """`3 files not evaluated (template)`; '' when every in-scope file was evaluated."""
+    reasons: dict[str, int] = {}
+    for item in coverage.not_evaluated:
+        reasons[item.reason] = reasons.get(item.reason, 0) + 1
+    return "; ".join(f"{n} file{'s' if n != 1 else ''} not evaluated ({reason})" for reason, n in reasons.items())
+
+
+def inputs_text(coverage: Coverage) -> str:
+    """Out of scope and not evaluated in one clause (', '-joined), for one-line summaries; '' when neither."""
+    return "; ".join(t for t in (out_of_scope_text(coverage), not_evaluated_text(coverage)) if t)

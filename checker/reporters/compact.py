@@ -7,7 +7,16 @@ commit and where, in lines an editor can jump to, not a table (and not the cost 
 from __future__ import annotations
 
 from checker.model import RuleResult, RunReport, Status
-from checker.reporters.common import failing, gate_change_text, is_open, location, score_text, visible, waiver_text
+from checker.reporters.common import (
+    failing,
+    gate_change_text,
+    inputs_text,
+    is_open,
+    location,
+    score_text,
+    visible,
+    waiver_text,
+)
 
 
 def render(report: RunReport) -> str:
@@ -45,6 +54,7 @@ def _one_line(text: str) -> str:
 def _summary(report: RunReport) -> str:
     c = report.coverage
     verdict = "READY" if report.ready else "NOT READY"
+    inputs = inputs_text(c)
     return (f"readiness: {verdict} (fail-on {report.fail_on.value}) — {c.evaluated} of {c.total} rules evaluated: "
             f"{c.passed} passed, {c.failed} failed, {c.errored} errors, {c.skipped} skipped, {c.waived} waived; "
-            f"score {score_text(report.score.overall)}")  # fmt: skip
+            f"{inputs + '; ' if inputs else ''}score {score_text(report.score.overall)}")  # fmt: skip

@@ -17,7 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checker.model import Finding, InputProblem, RuleResult, RunReport, Severity, Status
-from checker.reporters.common import SEVERITY_ORDER, gate_change_text, known_line, relative_uri, visible, waiver_text
+from checker.reporters.common import (
+    SEVERITY_ORDER,
+    gate_change_text,
+    inputs_text,
+    known_line,
+    relative_uri,
+    visible,
+    waiver_text,
+)
 
 LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice",
          Severity.INFO: "notice"}  # fmt: skip
@@ -98,8 +106,10 @@ def _summary(report: RunReport) -> str:
     """One closing notice with the verdict and the coverage, so a green run still says what it checked."""
     c = report.coverage
     verdict = "READY" if report.ready else "NOT READY"
+    inputs = inputs_text(c)
     text = (f"{verdict}: {c.evaluated} of {c.total} rules evaluated ({c.failed} failed, {c.errored} errors), "
-            f"{c.skipped} skipped, {c.waived} waived; fail-on {report.fail_on.value}")  # fmt: skip
+            f"{c.skipped} skipped, {c.waived} waived; {inputs + '; ' if inputs else ''}"
+            f"fail-on {report.fail_on.value}")  # fmt: skip
     return _command("notice", {"title": "readiness"}, text)
 
 

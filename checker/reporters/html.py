@@ -22,6 +22,7 @@ from checker.reporters.common import (
     gate_heading,
     gating,
     location,
+    out_of_scope_text,
     score_text,
     visible,
 )
@@ -75,4 +76,5 @@ def render(report: RunReport) -> str:
         active_waivers=[w for w in report.waivers if w.state == "active"],
         expired_waivers=[w for w in report.waivers if w.state == "expired"],
         gate_heading=gate_heading(report),
+        out_of_scope=out_of_scope_text(report.coverage),
     )

@@ -47,6 +47,10 @@ def _suite(report: RunReport, number: int, category: Category, results: list[Rul
             ET.SubElement(properties, "property", {"name": "policy", "value": report.policy})
         for change in report.gate_changes:
             ET.SubElement(properties, "property", {"name": "gate_change", "value": gate_change_text(change)})
+        for folder, files in report.coverage.out_of_scope.items():  # what the verdict is not about
+            ET.SubElement(properties, "property", {"name": f"out_of_scope.{folder}", "value": str(files)})
+        for item in report.coverage.not_evaluated:
+            ET.SubElement(properties, "property", {"name": "not_evaluated", "value": f"{item.path} ({item.reason})"})
     suite.extend(_testcase(category, r) for r in results)
     return _closed(suite)
 

@@ -19,6 +19,7 @@ from checker.reporters.common import (
     gate_heading,
     gating,
     location,
+    out_of_scope_text,
     score_text,
     visible,
 )
@@ -173,7 +174,13 @@ def _coverage(report: RunReport) -> list[str]:
     c = report.coverage
     counts = (f"{c.evaluated} of {c.total} rules evaluated ({c.passed} passed, {c.failed} failed, {c.errored} errors), "
               f"{c.skipped} skipped, {c.waived} waived.")  # fmt: skip
-    return ["## Coverage", "", counts, ""]
+    lines = ["## Coverage", "", counts, ""]
+    if c.out_of_scope:
+        lines += [f"{out_of_scope_text(c)}.", ""]
+    if c.not_evaluated:
+        rows = [f"- {code(n.path)} — {text(n.reason)}" for n in c.not_evaluated]
+        lines += _details(f"Not evaluated ({len(c.not_evaluated)})", rows)
+    return lines
 
 
 def _passing(report: RunReport) -> list[str]:

@@ -12,6 +12,8 @@ from checker.reporters.common import (
     gate_change_text,
     gate_heading,
     location,
+    not_evaluated_text,
+    out_of_scope_text,
     score_text,
     visible,
 )
@@ -78,6 +80,11 @@ def _footer(console: object, report: RunReport) -> None:
     out = console.print  # type: ignore[attr-defined]
     out(f"Coverage: {c.evaluated} of {c.total} rules evaluated ({c.passed} passed, {c.failed} failed, "
         f"{c.errored} errors), {c.skipped} skipped, {c.waived} waived")  # fmt: skip
+    if c.out_of_scope:
+        out(f"Out of scope: {_safe(out_of_scope_text(c))}")
+    if c.not_evaluated:
+        paths = ", ".join(_safe(n.path, one_line=True) for n in c.not_evaluated)
+        out(f"Not evaluated: {_safe(not_evaluated_text(c))}: {paths}")
     for waiver in report.waivers:
         state = "[yellow]EXPIRED[/yellow]" if waiver.state == "expired" else "active"
         scope = " " + _safe(waiver.path, one_line=True) if waiver.path else ""
