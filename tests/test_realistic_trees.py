@@ -206,3 +206,85 @@ def test_broken_pyproject_fails_closed(broken: RunReport) -> None:
         assert found.status == Status.FAIL, rule_id
         assert [(f.path, f.line) for f in found.findings] == [("pyproject.toml", 3)], rule_id
         assert "invalid TOML" in found.findings[0].message
+
+
+# --- ml-operator/ ------------------------------------------------------------------------------------
+# An operator repository (SPEC §10): what is deployed lives in config/ and deploy/; config/samples, test/e2e,
+# hack, docs (but its OpenAPI spec), benchmarks, vendor and .github are out of scope; deploy/nonchart holds
+# templates that nothing renders.
+
+ML_OPERATOR_EXPECTED = {
+    "pass": ["SCA001", "SCA002", "SCA003", "SCA005", "SCA007", "REL002", "REL003", "REL004", "REL005", "REL006",
+             "REL008", "REL009", "REL010", "REL011", "MON001", "MON002", "MON003", "MON004", "VER001", "VER002",
+             "VER004", "VER005", "VER006", "VER007", "API001", "API002", "API003", "API004", "API006", "SEC001",
+             "SEC003", "SEC004", "SEC006", "SEC007"],
+    "fail": ["SCA004", "REL001", "REL012", "SEC002", "SEC005"],
+    "skipped": ["SCA006", "REL007", "MON005", "VER003", "API005", "API007", "SEC008"],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ml_operator(tmp_path_factory: pytest.TempPathFactory) -> RunReport:
+    target = copy_tree("ml-operator", tmp_path_factory.mktemp("trees"))
+    return run(RunOptions(target=target, skip=("data_compatibility",), clock=lambda: FIXED_NOW))
+
+
+def _statuses(report: RunReport) -> dict[str, str]:
+    """Each rule's status; a rule this table does not know (added later) must be skipped on this tree."""
+    expected = {rule: status for status, rules in ML_OPERATOR_EXPECTED.items() for rule in rules}
+    return {r.rule_id: r.status.value for r in report.results if r.rule_id in expected or r.status != Status.SKIPPED}
+
+
+def test_ml_operator_statuses_per_rule(ml_operator: RunReport) -> None:
+    expected = {rule: status for status, rules in ML_OPERATOR_EXPECTED.items() for rule in rules}
+    assert _statuses(ml_operator) == expected
+
+
+def test_ml_operator_lists_what_was_not_read(ml_operator: RunReport) -> None:
+    coverage = ml_operator.coverage
+    assert coverage.out_of_scope == {".github": 1, "benchmarks": 1, "docs": 2, "hack": 1, "samples": 1, "test": 2,
+                                     "vendor": 1}  # fmt: skip
+    assert [(n.path, n.reason) for n in coverage.not_evaluated] == [
+        ("deploy/nonchart/canary-job.yaml.j2", "template"), ("deploy/nonchart/configmap.yaml", "template")
+    ]
+    assert ml_operator.input_problems == ()  # the Jinja ConfigMap is a template, not a broken file
+
+
+def test_ml_operator_findings_come_from_deployed_resources_only(ml_operator: RunReport) -> None:
+    out_of_scope = ("config/samples/", "test/", "docs/", "vendor/", "benchmarks/", ".github/")
+    assert findings_under(ml_operator, *out_of_scope) == []
+    (secret,) = result(ml_operator, "SEC002").findings  # SEC002 alone still reads hack/
+    assert (secret.path, secret.line) == ("hack/dev-cluster.env", 2)
+
+
+def test_ml_operator_the_transformer_is_the_single_point_of_failure(ml_operator: RunReport) -> None:
+    """The predictor runs 2–6 replicas; the transformer has no minReplicas, so KServe runs one."""
+    for rule_id in ("REL001", "SCA004"):
+        (finding,) = result(ml_operator, rule_id).findings
+        assert (finding.path, finding.line) == ("deploy/inferenceservice.yaml", 25), rule_id
+        assert "InferenceService 'fraud-model' transformer (spec.transformer)" in finding.message
+        assert "spec.transformer.minReplicas is not set; it defaults to 1" in finding.message
+    assert result(ml_operator, "REL001").message == "1 of 4 serving workloads fail"  # operator, predictor, transformer, gpu
+
+
+def test_ml_operator_model_spec_runs_as_the_runtime_container(ml_operator: RunReport) -> None:
+    """The predictor's model spec sets resources only: probes, non-root and capabilities come from the
+    ClusterServingRuntime it names, so the container rules pass on it (and REL006 judges the runtime's image)."""
+    for rule_id in ("REL002", "REL003", "REL010", "SEC003", "SEC004", "SEC005"):
+        assert not [f for f in result(ml_operator, rule_id).findings if "spec.predictor.model" in f.message], rule_id
+    assert result(ml_operator, "REL006").message == "5 image references pinned"
+
+
+def test_ml_operator_ray_head_is_a_pod_template_not_a_serving_workload(ml_operator: RunReport) -> None:
+    (finding,) = result(ml_operator, "SEC005").findings
+    assert finding.path == "deploy/rayservice.yaml"
+    assert finding.message.startswith(
+        "container 'ray-head' (spec.rayClusterConfig.headGroupSpec.template.spec.containers[0]) in RayService 'llm'"
+    )
+    assert result(ml_operator, "REL010").message == "4 containers of serving workloads checked"  # no head group
+
+
+def test_ml_operator_on_a_git_work_tree_gives_the_same_statuses(tmp_path: Path) -> None:
+    target = copy_tree("ml-operator", tmp_path, git=True)
+    report = run(RunOptions(target=target, skip=("data_compatibility",), clock=lambda: FIXED_NOW))
+    assert _statuses(report) == {rule: status for status, rules in ML_OPERATOR_EXPECTED.items() for rule in rules}

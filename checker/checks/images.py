@@ -90,8 +90,8 @@ def image_pinning(ctx: CheckContext, params: ImagePinningParams) -> Outcome:  # 
     if "kubernetes" in params.sources:
         for workload in ctx.index.kube.pod_templates():
             for container in workload.containers(init=True):
-                if _is_build_reference(container.data.get("image")):
-                    continue
+                if container.borrows_image or _is_build_reference(container.data.get("image")):
+                    continue  # (a KServe model spec runs its ServingRuntime's image: judged on the runtime)
                 seen += 1
                 findings += _judge(container.data.get("image"), container.source.path,
                                    container.source.line((*container.path, "image")), container.label,

@@ -5,7 +5,9 @@ Conditions read the object itself plus joined facts under `$` names:
 - containers and workloads: `$pod` (the pod spec)
 - containers: `$security` (pod securityContext overlaid by the container's), `$init`, `$command`, `$mounts`
   (checker.checks.container_facts)
-- workloads: `$min_replicas`, `$multi_replica`, `$autoscaler`, `$pdb`, `$progressive_delivery`
+- workloads: `$min_replicas`, `$multi_replica`, `$autoscaler`, `$pdb`, `$progressive_delivery`, and for
+  ML-serving resources that scale themselves (KServe, Knative, KubeRay, Seldon) `$own_autoscaler`,
+  `$max_replicas` and `$update_strategy` (checker.project.serving)
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from checker.checks.registry import Registry, check_type
 from checker.checks.templates import SubjectMessage, fill
 from checker.model import Finding
 from checker.project.kube import Container, KubeModel, ReplicaFloor, Resource, Workload
-from checker.yamlpos import PathPart, PosDict, position_of
+from checker.yamlpos import PathPart, PosDict, format_path, position_of
 
 SECURITY_FIELDS = ("runAsNonRoot", "runAsUser", "runAsGroup", "seccompProfile", "seLinuxOptions")
 
@@ -55,6 +57,7 @@ class Subject:
     ref: str
     fact_paths: dict[str, tuple[PathPart, ...]] | None = None  # where a `$fact` finding should point
     floor: ReplicaFloor | None = None  # where `$min_replicas` / `$multi_replica` come from (maybe an HPA)
+    ceiling: ReplicaFloor | None = None  # where `$max_replicas` comes from
 
 
 def register(registry: Registry) -> None:
@@ -132,13 +135,42 @@ def _workload_subject(workload: Workload) -> Subject:
         "$pod": workload.pod_spec,
         "$min_replicas": workload.min_replicas,
         "$multi_replica": workload.min_replicas >= 2,
-        "$autoscaler": scaler,
-        "$pdb": workload.pdbs[0].doc if workload.pdbs else None,
+        "$autoscaler": scaler if scaler is not None else workload.own_autoscaler,
+        "$pdb": workload.pdbs[0].doc if workload.pdbs else _own_pdb(workload),
         "$progressive_delivery": bool(workload.managers),
+        **_serving_facts(workload),
     }
     roots = {"$resource": res.doc, "$pod": workload.pod_spec}
-    floor = workload.replica_floor
-    return Subject(res.label, view, roots, res.doc, (), res, res.ref, _WORKLOAD_FACT_PATHS, floor)
+    floor, ceiling = workload.replica_floor, workload.replica_ceiling
+    facts = _WORKLOAD_FACT_PATHS
+    component = workload.component
+    if component is not None:
+        facts = dict(facts)
+        if component.name:  # one part of the resource: point at the part, not at the resource's name
+            facts.update(dict.fromkeys(("$autoscaler", "$pdb", "$progressive_delivery"), component.path))
+        if component.strategy_path:
+            facts["$update_strategy"] = component.strategy_path
+    return Subject(workload.label, view, roots, res.doc, (), res, workload.ref, facts, floor, ceiling)
+
+
+def _own_pdb(workload: Workload) -> PosDict | None:
+    scaling = workload.component.scaling if workload.component else None
+    return scaling.pdb if scaling else None
+
+
+def _serving_facts(workload: Workload) -> dict[str, Any]:
+    """Facts of an ML-serving resource's own scaling; absent for plain workloads (a missing path)."""
+    component = workload.component
+    if component is None:
+        return {}
+    facts: dict[str, Any] = {"$own_autoscaler": workload.own_autoscaler is not None}
+    if workload.replica_ceiling is not None:
+        facts["$max_replicas"] = workload.replica_ceiling.value
+    if component.strategy_path:
+        strategy = workload.resource.get(*component.strategy_path)
+        if strategy is not None:
+            facts["$update_strategy"] = strategy
+    return facts
 
 
 _WORKLOAD_FACT_PATHS: dict[str, tuple[PathPart, ...]] = {
@@ -164,7 +196,7 @@ def _container_subject(container: Container) -> Subject:
     }
     roots = {"$resource": container.workload.resource.doc, "$pod": pod, "$security": security}
     roots["$mounts"] = view["$mounts"]
-    ref = f"{container.workload.resource.ref}:{container.name}"
+    ref = f"{container.workload.ref}:{container.name}"
     facts = fact_paths(container.data)
     return Subject(container.label, view, roots, container.data, container.path, container.source, ref, facts)
 
@@ -189,11 +221,17 @@ def _mapping(value: Any) -> PosDict:
 
 def _finding(subject: Subject, failure: Failure, params: KubernetesParams) -> Finding:
     explanation = failure.explanation.replace("$security.", "securityContext.")
+    strategy = (subject.fact_paths or {}).get("$update_strategy")
+    if strategy:  # name the field as written: spec.predictor.deploymentStrategy.type, not the fact
+        explanation = explanation.replace("$update_strategy", format_path(strategy))
     path, line = subject.resource.path, _line(subject, failure.path)
     floor = subject.floor
     if floor and failure.path and failure.path[0] in ("$min_replicas", "$multi_replica"):
         # The floor may be an autoscaler's: say so, and point where it must change.
         explanation, path, line = floor.explanation, floor.source.path, floor.source.line(floor.path)
+    elif subject.ceiling and failure.path and failure.path[0] == "$max_replicas":
+        bound = subject.ceiling
+        explanation, path, line = bound.explanation, bound.source.path, bound.source.line(bound.path)
     if params.message:
         message = fill(params.message, subject=subject.label, explanation=explanation)
     else:

@@ -3,6 +3,8 @@
 A Deployment is joined to the HorizontalPodAutoscaler / KEDA ScaledObject that scales it (scaleTargetRef),
 the PodDisruptionBudgets whose selector matches its pod labels, and an Argo Rollout (workloadRef) or
 Flagger Canary (targetRef) that manages it. Helm templates and kustomize patches are not manifests.
+ML-serving resources (KServe, Seldon, KubeRay, Knative) are workloads too, one per pod template their
+controller creates, with the replicas and autoscaling they declare themselves (checker.project.serving).
 
 Joins match kind, name and namespace within one render unit (SPEC §7 *joins*, §10 *render units*): each
 resource carries its unit, so a chart render or kustomize build never covers the plain manifests' workloads.
@@ -17,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from checker.project import classify as kinds
 from checker.project.index import InputError
-from checker.yamlpos import PathPart, PosDict, position_of
+from checker.project.serving import KSERVE_CONTAINER, Bound, Component, components
+from checker.yamlpos import PathPart, PosDict, format_path, position_of
 
 if TYPE_CHECKING:
     from checker.project.index import ProjectIndex
@@ -35,6 +38,7 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 SERVING_KINDS = frozenset({"Deployment", "StatefulSet", "Rollout"})
 AUTOSCALER_KINDS = frozenset({"HorizontalPodAutoscaler", "ScaledObject"})
 HELM_HOOK = "helm.sh/hook"
+NAMED_BY_SERVING = ("ServerConfig", "ServingRuntime", "ClusterServingRuntime")  # what serving resources refer to
 
 
 @dataclass(frozen=True)
@@ -132,9 +136,12 @@ class Container:
     path: tuple[PathPart, ...]  # from the resource document root
     init: bool
 
+    default_name: str | None = None  # a KServe model spec's container is `kserve-container`
+    borrows_image: bool = False  # a KServe model spec without `image` runs its ServingRuntime's
+
     @property
     def name(self) -> str:
-        return str(self.data.get("name") or "(unnamed)")
+        return str(self.data.get("name") or self.default_name or "(unnamed)")
 
     @property
     def source(self) -> Resource:
@@ -144,7 +151,10 @@ class Container:
     @property
     def label(self) -> str:
         kind = "init container" if self.init else "container"
-        return f"{kind} '{self.name}' in {self.workload.resource.label}"
+        if self.workload.component is None:
+            return f"{kind} '{self.name}' in {self.workload.resource.label}"
+        where = self.workload.component.container_where or format_path(self.path)
+        return f"{kind} '{self.name}' ({where}) in {self.workload.resource.label}"
 
 
 @dataclass(frozen=True)
@@ -153,6 +163,10 @@ class ReplicaFloor:
     source: Resource  # the workload itself, or the autoscaler that owns the floor
     path: tuple[PathPart, ...]
     explanation: str
+
+    @classmethod
+    def of(cls, bound: Bound, source: Resource) -> ReplicaFloor:
+        return cls(bound.value, source, bound.path, bound.explanation)
 
 
 def _is_count(value: Any) -> bool:
@@ -164,15 +178,27 @@ class Workload:
     """A resource with a pod template, and what the joins found for it."""
 
     resource: Resource
-    pod_spec_path: tuple[str, ...]
+    pod_spec_path: tuple[PathPart, ...]
     autoscalers: list[Resource] = field(default_factory=list)
     pdbs: list[Resource] = field(default_factory=list)
     managers: list[Resource] = field(default_factory=list)  # Argo Rollouts / Flagger Canaries
-    template_from: Resource | None = None  # a Rollout's workloadRef target
+    template_from: Resource | None = None  # a Rollout's workloadRef target, a Seldon Server's ServerConfig
+    component: Component | None = None  # the part of an ML-serving resource this pod template is
 
     @property
     def kind(self) -> str:
         return self.resource.kind
+
+    @property
+    def label(self) -> str:
+        """`Deployment 'api'`; for a part of an ML-serving resource `InferenceService 'iris' predictor (spec.predictor)`."""
+        if self.component is None or not self.component.name:
+            return self.resource.label
+        return f"{self.resource.label} {self.component.name} ({self.component.where})"
+
+    @property
+    def ref(self) -> str:
+        return self.resource.ref + (f"#{self.component.where}" if self.component else "")
 
     @property
     def pod_spec(self) -> PosDict:
@@ -182,18 +208,46 @@ class Workload:
 
     @property
     def pod_labels(self) -> dict[str, Any]:
+        labels = self._pod_metadata("labels")
+        return {**labels, **self.component.labels} if self.component else labels
+
+    @property
+    def pod_annotations(self) -> dict[str, Any]:
+        return self._pod_metadata("annotations")
+
+    def _pod_metadata(self, key: str) -> dict[str, Any]:
         source = self.template_from or self.resource
-        labels = source.get(*self.pod_spec_path[:-1], "metadata", "labels")
-        return labels if isinstance(labels, dict) else {}
+        if self.component is not None:
+            path = self.component.metadata_path
+            found = source.get(*path, key) if path is not None else None
+        else:
+            found = source.get(*self.pod_spec_path[:-1], "metadata", key)
+        return found if isinstance(found, dict) else {}
 
     @property
     def is_complete(self) -> bool:
         """False for partial documents such as kustomize patches that carry no containers."""
+        if self.component is not None:
+            return True  # the resource is the whole definition, containers or not
         return isinstance(self.pod_spec.get("containers"), list)
 
     @property
     def is_serving(self) -> bool:
-        return self.kind in SERVING_KINDS
+        return self.component.serving if self.component else self.kind in SERVING_KINDS
+
+    @property
+    def own_autoscaler(self) -> PosDict | None:
+        """What turns on the autoscaling an ML-serving resource does itself (KServe, Knative, KubeRay, Seldon)."""
+        scaling = self.component.scaling if self.component else None
+        return scaling.autoscaler if scaling else None
+
+    @property
+    def replica_ceiling(self) -> ReplicaFloor | None:
+        """The maximum of its own autoscaling, and where it is set."""
+        scaling = self.component.scaling if self.component else None
+        if scaling is None or scaling.ceiling is None or scaling.autoscaler is None:
+            return None
+        return ReplicaFloor.of(scaling.ceiling, self.resource)
 
     @property
     def min_replicas(self) -> int:
@@ -211,19 +265,39 @@ class Workload:
             if _is_count(value):
                 return ReplicaFloor(value, scaler, ("spec", key), f"{scaler.label} has {key} {value}")
             return ReplicaFloor(default, scaler, ("spec",), f"{scaler.label} sets no {key}; it defaults to {default}")
+        if self.component is not None and self.component.scaling is not None:
+            return ReplicaFloor.of(self.component.scaling.floor, self.resource)
         replicas = self.resource.get("spec", "replicas")
         if _is_count(replicas):
             return ReplicaFloor(replicas, self.resource, ("spec", "replicas"), f"spec.replicas is {replicas}")
         return ReplicaFloor(1, self.resource, ("spec",), "spec.replicas is not set; it defaults to 1")
 
     def containers(self, init: bool) -> Iterator[Container]:
+        if self.component is not None and self.component.partial:
+            return  # overrides of containers the project does not hold: nothing to judge as written
         for key in (("initContainers", "containers") if init else ("containers",)):
             items = self.pod_spec.get(key)
-            if not isinstance(items, list):
-                continue
-            for i, item in enumerate(items):
+            for i, item in enumerate(items if isinstance(items, list) else []):
                 if isinstance(item, PosDict):
-                    yield Container(self, item, (*self.pod_spec_path, key, i), key == "initContainers")
+                    injected = key == "containers" and i == 0  # KubeRay's Ray container is the first one
+                    yield Container(self, self._with_injected(item) if injected else item,
+                                    (*self.pod_spec_path, key, i), key == "initContainers",
+                                    self.component.container_name if self.component else None)  # fmt: skip
+        for model in self.component.model_containers if self.component else ():
+            yield Container(self, model.data, model.path, init=False, default_name=KSERVE_CONTAINER,
+                            borrows_image=model.borrows_image)  # fmt: skip
+
+    def _with_injected(self, container: PosDict) -> PosDict:
+        """The first container with the keys its operator sets when they are unset (KubeRay's probes)."""
+        missing = [k for k in (self.component.injected if self.component else ()) if k not in container]
+        if not missing:
+            return container
+        copy = PosDict(container.pos)
+        copy.update(container)
+        copy.key_pos, copy.value_pos, copy.source = dict(container.key_pos), dict(container.value_pos), container.source
+        for key in missing:
+            copy[key] = PosDict(container.pos)  # present, as the operator makes it; located at the container
+        return copy
 
 
 class KubeModel:
@@ -233,12 +307,20 @@ class KubeModel:
 
     @classmethod
     def build(cls, index: ProjectIndex) -> KubeModel:
+        """The plain manifests (one render unit), then each render's documents in a unit of its own."""
+        from checker.project.renders import renders
+
         patches = _kustomize_patches(index)
+        done = renders(index)
+        consumed = frozenset().union(*(r.consumed for r in done))
         resources: list[Resource] = []
         for source in index.of_kind(kinds.YAML):
-            if source.kinds & {kinds.HELM_TEMPLATE, kinds.COMPOSE, kinds.KUSTOMIZATION} or source.path in patches:
+            skip = source.kinds & {kinds.HELM_TEMPLATE, kinds.COMPOSE, kinds.KUSTOMIZATION}
+            if skip or source.path in patches or source.path in consumed:
                 continue
             resources += _resources_in(index, source.path)
+        for render in done:
+            resources += [Resource(d.source, i, d.doc, render.unit) for i, d in enumerate(render.documents)]
         return cls(resources, patches)
 
     @property
@@ -252,11 +334,31 @@ class KubeModel:
     def workloads(self) -> list[Workload]:
         """Every complete pod template, joined to autoscalers, PDBs and progressive-delivery managers."""
         found = [Workload(r, POD_SPEC_PATHS[r.kind]) for r in self.resources if r.kind in POD_SPEC_PATHS]
+        found += self._serving_workloads()
         self._resolve_rollout_templates(found)
         joins = _Joins(self.of_kind(*AUTOSCALER_KINDS), self.of_kind("PodDisruptionBudget"), self.of_kind("Canary"))
         for workload in found:
             self._join(workload, joins)
         return [w for w in found if w.is_complete]
+
+    def _serving_workloads(self) -> list[Workload]:
+        """One workload per component of each ML-serving resource (checker.project.serving)."""
+        named: dict[tuple[str, str, str], list[Resource]] = {}
+        for other in self.of_kind(*NAMED_BY_SERVING):
+            named.setdefault((other.unit.key, other.kind, other.name), []).append(other)
+
+        def lookup(origin: Resource, kind: str, name: str) -> Resource | None:
+            # Same render unit; same namespace first (a ServerConfig lives in the Seldon operator's namespace,
+            # a ClusterServingRuntime in none).
+            found = named.get((origin.unit.key, kind, name), [])
+            return next((r for r in found if r.same_namespace(origin)), found[0] if found else None)
+
+        found = []
+        for resource in self.resources:
+            if resource.kind not in POD_SPEC_PATHS:
+                for part in components(resource, lookup) or ():
+                    found.append(Workload(resource, part.pod_spec_path, template_from=part.template_from, component=part))
+        return found
 
     def _resolve_rollout_templates(self, workloads: list[Workload]) -> None:
         by_ref = {(w.resource.join_scope, w.kind, w.resource.name): w for w in workloads}
@@ -297,10 +399,10 @@ class KubeModel:
 
         A Deployment that an Argo Rollout takes its template from is judged through the Rollout.
         """
-        allowed = SERVING_KINDS | ({"DaemonSet"} if include_daemonsets else set())
         return [
             w for w in self.workloads
-            if w.kind in allowed and not _borrowed_by_rollout(w)
+            if (w.is_serving or (include_daemonsets and w.kind == "DaemonSet" and w.component is None))
+            and not _borrowed_by_rollout(w)
         ]  # fmt: skip
 
 

@@ -11,6 +11,9 @@ from checker.model import Finding
 from checker.project.kube import KubeModel, Resource, Workload, selector_matches
 
 SCRAPE_ANNOTATION = "prometheus.io/scrape"
+# KServe turns its own annotation into prometheus.io/scrape on the component pods.
+SCRAPE_ANNOTATIONS = (SCRAPE_ANNOTATION, "serving.kserve.io/enable-prometheus-scraping")
+KSERVE_PREFIXES = ("serving.kserve.io/", "serving.kubeflow.org/")
 T = TypeVar("T")
 
 
@@ -130,10 +133,10 @@ def _annotated(workloads: list[Workload], services: list[Resource]) -> list[str]
 
 
 def _pod_annotations(workload: Workload) -> dict[str, Any]:
-    source = workload.template_from or workload.resource
-    annotations = source.get(*workload.pod_spec_path[:-1], "metadata", "annotations")
-    return annotations if isinstance(annotations, dict) else {}
+    if workload.resource.api_version.startswith(KSERVE_PREFIXES):  # KServe copies these onto the pods
+        return {**workload.resource.annotations, **workload.pod_annotations}
+    return workload.pod_annotations
 
 
 def _scraped(annotations: dict[str, Any]) -> bool:
-    return str(annotations.get(SCRAPE_ANNOTATION, "")).lower() == "true"
+    return any(str(annotations.get(key, "")).lower() == "true" for key in SCRAPE_ANNOTATIONS)
