@@ -178,6 +178,7 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache in PATH/.readiness-cache/.")
 @click.option("--no-inline-waivers", is_flag=True,
               help="`# nosec` and `pragma: allowlist secret` comments no longer suppress findings.")
+@click.option("--verbose", is_flag=True, help="List every rule in the terminal, not only the failing ones.")
 @click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
               help="Colour in the terminal view; auto: not with NO_COLOR, always with FORCE_COLOR, else on a TTY.")
 @policy_option

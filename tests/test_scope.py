@@ -20,6 +20,7 @@ from checker.model import RunReport, Status
 from checker.project.index import ProjectIndex
 from checker.project.scope import Decision, Scope
 from checker.reporters import compact, renderers
+from checker.reporters.terminal import render as terminal
 
 FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 UNPINNED = """\
@@ -219,7 +220,7 @@ def test_every_format_shows_out_of_scope_counts_and_templates(tmp_path: Path) ->
     report = _run(root, "REL006")
     # GitLab Code Quality is a bare list of issues: it has no place for a run's coverage.
     outputs = {name: render(report) for name, render in renderers().items() if name != "codequality"}
-    outputs |= {"compact": compact.render(report)}
+    outputs |= {"compact": compact.render(report), "verbose terminal": terminal(report, verbose=True)}
     for name, text in outputs.items():
         if name in ("json", "sarif"):
             coverage = json.loads(text)

@@ -28,6 +28,7 @@ class CheckRequest:
     use_cache: bool = True
     inline_waivers: bool = True
     policy: Path | None = None
+    verbose: bool = False  # the terminal lists every rule, not only the failing ones
     color: str = "auto"  # --color: auto (NO_COLOR, FORCE_COLOR, a TTY), always or never
 
 
@@ -47,7 +48,8 @@ def run_check(request: CheckRequest) -> int:
     if to_stdout:
         emit_to_stdout(report, request.formats)
     else:
-        emit(report, request.formats, request.output_dir, untrusted=request.target, color=request.color)
+        emit(report, request.formats, request.output_dir, untrusted=request.target, verbose=request.verbose,
+             color=request.color)  # fmt: skip
     return 0 if report.ready else 1
 
 
@@ -84,7 +86,8 @@ def target_relative(target: Path, files: tuple[Path, ...]) -> tuple[str, ...]:
 
 
 def emit(
-    report: RunReport, formats: tuple[str, ...], output_dir: Path, untrusted: Path | None = None, color: str = "auto"
+    report: RunReport, formats: tuple[str, ...], output_dir: Path, untrusted: Path | None = None, verbose: bool = False,
+    color: str = "auto",
 ) -> None:
     """Render every file format first; write only when all succeeded, so no report is partial or stale.
 
@@ -102,7 +105,7 @@ def emit(
         write_reports(output_dir, rendered, untrusted, leftovers=FILENAMES.values())
     for name in STDOUT_FORMATS:
         if name in wanted:
-            sys.stdout.write(_stdout_text(name, report, [(output_dir / f).as_posix() for f in rendered], color))
+            sys.stdout.write(_stdout_text(name, report, [(output_dir / f).as_posix() for f in rendered], verbose, color))
 
 
 def stdout_format(formats: tuple[str, ...]) -> str:
@@ -130,12 +133,12 @@ def emit_to_stdout(report: RunReport, formats: tuple[str, ...]) -> None:
     buffer.flush()
 
 
-def _stdout_text(name: str, report: RunReport, written: list[str], color: str = "auto") -> str:
+def _stdout_text(name: str, report: RunReport, written: list[str], verbose: bool = False, color: str = "auto") -> str:
     if name == "terminal":
         from checker.colors import use_color
         from checker.reporters.terminal import render
 
-        return render(report, color=use_color(color, sys.stdout))
+        return render(report, color=use_color(color, sys.stdout), verbose=verbose)
     if name == "github":  # annotations left out point at the full report
         from checker.reporters.github import render as annotations
 
