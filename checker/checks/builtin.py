@@ -44,6 +44,7 @@ BUILTIN_CHECK_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "metrics_exposed": ("metrics", ("kubernetes", "openapi", "python", "pyproject", "requirements")),
     "model_age": ("model_artifact", ("mlmodel",)),
     "model_identity": ("model_artifact", ()),
+    "model_framework_versions": ("model_environment", ("mlmodel", "requirements", "lockfile", "pyproject", "yaml")),
     "alert_metadata": ("monitoring", ALERT_RULES),
     "alert_rules": ("monitoring", ALERT_RULES),
     "no_print": ("monitoring", ("python",)),

@@ -37,6 +37,11 @@ class Dependency:
         return _extras(match.group(2)) <= self.extras
 
 
+def is_dev_name(name: str) -> bool:
+    """A dependency group or requirements file for development (dev, test, lint, docs), not for serving."""
+    return bool(_DEV_WORDS.search(name.lower()))
+
+
 def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
