@@ -104,21 +104,21 @@ def _carrier(spec: Spec, op: Operation, names: set[str]) -> tuple[int, SchemaVie
     for schema in body.media.values():
         if schema.node is None:
             continue
-        for view in _objects(spec, schema_view(spec, schema), 0):
+        for view in nested_objects(spec, schema_view(spec, schema), 0):
             score = len(names & set(view.properties))
             if best is None or score > best[0]:
                 best = (score, view)
     return best
 
 
-def _objects(spec: Spec, view: SchemaView, depth: int) -> list[SchemaView]:
+def nested_objects(spec: Spec, view: SchemaView, depth: int) -> list[SchemaView]:
     """The schema and the objects nested in it (properties, array items), a few levels deep."""
     found = [view] if view.properties else []
     if depth >= MAX_DEPTH:
         return found
     children = list(view.properties.values()) + ([view.items] if view.items else [])
     for child in children:
-        found += _objects(spec, schema_view(spec, child), depth + 1)
+        found += nested_objects(spec, schema_view(spec, child), depth + 1)
     return found
 
 
@@ -127,29 +127,29 @@ def _objects(spec: Spec, view: SchemaView, depth: int) -> list[SchemaView]:
 
 def _judge(target: Target, field: mlmodel.SignatureField) -> Finding | None:
     prop = target.schema.properties.get(field.name or "")
-    subject = f"model input '{field.label}' ({_describe(field)})"
+    subject = f"model input '{field.label}' ({describe(field)})"
     if prop is None:
         where = target.schema.at
         return finding_at(where, f"{subject} is missing from the request schema of {target.op.label}",
                           f"{where.pointer}/properties/{field.label}")  # fmt: skip
-    problem = _incompatible(target.spec, prop, field)
+    problem = incompatible(target.spec, prop, field)
     return finding_at(prop, f"{subject} is not accepted by request property '{field.name}': {problem}") if problem else None
 
 
-def _describe(field: mlmodel.SignatureField) -> str:
+def describe(field: mlmodel.SignatureField) -> str:
     if field.kind == "tensor":
         return f"tensor {field.type}{list(field.shape) if field.shape else ''}"
-    return f"array of {_describe(field.items)}" if field.type == "array" and field.items else field.type
+    return f"array of {describe(field.items)}" if field.type == "array" and field.items else field.type
 
 
-def _incompatible(spec: Spec, at: Located, field: mlmodel.SignatureField) -> str | None:
+def incompatible(spec: Spec, at: Located, field: mlmodel.SignatureField) -> str | None:
     view = schema_view(spec, at)
     if field.kind == "tensor":
         return _tensor_problem(spec, view, field)
     if field.type == "array":
         if view.types and "array" not in view.types:
             return f"expected an array, the schema says {_show(view)}"
-        return _incompatible(spec, view.items, field.items) if view.items and field.items else None
+        return incompatible(spec, view.items, field.items) if view.items and field.items else None
     return _scalar_problem(view, field.type)
 
 

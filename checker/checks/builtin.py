@@ -22,6 +22,7 @@ BUILTIN_CHECK_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
     "health_endpoint": ("api_endpoints", (*SPEC, "kubernetes", "python")),  # probe paths too
     "openapi_security": ("api_endpoints", SPEC),
     "openapi_model_signature": ("api_signature", (*SPEC, "mlmodel")),
+    "openapi_model_outputs": ("api_outputs", (*SPEC, "mlmodel")),
     "bandit": ("bandit_check", ("python",)),
     "compose": ("compose", ("compose",)),
     "categorical_domain": ("data", DATA),
