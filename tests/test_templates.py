@@ -15,7 +15,8 @@ from checker.engine.packs import load_rules
 from checker.engine.run import RunOptions, run
 from checker.model import RunReport, Status
 from checker.project.index import ProjectIndex
-from checker.project.templating import has_template_directives, is_template_name
+from checker.project.templating import is_template_name, template_or_documents
+from checker.yamlpos import load_all
 
 FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -81,12 +82,19 @@ spec:
         ("# override with {{ .Values.x }}\nkind: Service\n", False),  # a comment
         ("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nargs: ['{{inputs.parameters.x}}']\n", False),
         ("apiVersion: serving.kserve.io/v1alpha1\nkind: ServingRuntime\nargs: ['--model_name={{.Name}}']\n", False),
+        ("apiVersion: serving.kserve.io/v1alpha1\nkind: ServingRuntime\nargs: ['{{ index .Labels \"app\" }}']\n", False),
+        # A Helm-templated KServe resource outside a chart's templates/ (kserve/kserve's charts/_common/):
+        ('apiVersion: "serving.kserve.io/v1alpha1"\nkind: ClusterStorageContainer\n'
+         'spec: {container: {image: "{{ .Values.kserve.storage.image }}"}}\n', True),
         ("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\n{% if x %}\n", True),  # Jinja is never run-time text
+        ("kind: ConfigMap\ndata:\n  domainTemplate: '{{ .Name }}.{{ .Namespace }}.{{ .IngressDomain }}'\n", False),
+        ("spec:\n  template: |\n    {{ if .GlobalConfig.EnableTLS }}tls: true{{ end }}\n", False),  # a block scalar
+        ('name: "{{ .Release.Name }}-api"\n', True),  # parses, but only Helm fills it in
         ("key: value\nbraces: {a: {b: 1}}\n", False),
     ],
 )
 def test_what_counts_as_a_template(text: str, template: bool) -> None:
-    assert has_template_directives(text) is template
+    assert template_or_documents(text, load_all)[0] is template
 
 
 def test_templates_by_name() -> None:

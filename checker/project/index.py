@@ -23,7 +23,7 @@ from checker.project import crd
 from checker.project.discover import discover
 from checker.project.safe_open import Refused, open_regular
 from checker.project.scope import Decision, Scope
-from checker.project.templating import has_template_directives, is_template_name
+from checker.project.templating import is_template_name, template_or_documents
 from checker.yamlpos import MAX_NODES, YamlError, load_all
 
 if TYPE_CHECKING:
@@ -146,7 +146,13 @@ class ProjectIndex:
         if kinds.HELM_CHART in source.kinds or _chart_values(source.path, self.files):
             return False
         text = self.peek_text(path)
-        return text is not None and has_template_directives(text)
+        if text is None:
+            return False
+        load = lambda t: crd.load_all(t, max_nodes=self.max_yaml_nodes)  # noqa: E731
+        template, docs = template_or_documents(text, load)
+        if docs is not None:  # parsed to tell: kept, so no rule parses it again
+            self._parsed.setdefault(f"yaml:{path}", docs)
+        return template
 
     @cached_property
     def not_evaluated(self) -> tuple[NotEvaluatedFile, ...]:

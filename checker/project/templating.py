@@ -1,55 +1,61 @@
-"""Is a YAML file a template (SPEC §10 *Templates*)? Decided from its text alone, without parsing it.
+"""Is a YAML file a template (SPEC §10 *Templates*)?
 
-A file whose text holds a template directive — `{{ … }}` (Go templates: Helm, gomplate; Jinja, cookiecutter) or
-`{% … %}` (Jinja statements) — describes a manifest that only exists once something renders it. Judging it as
-written means judging `{{ .Values.image }}` as an image or failing to parse `{{- if … }}` lines, so unless it is
-rendered it is *not evaluated (template)*: listed in every report, read by no rule, never an input problem.
+A file whose text holds template directives — `{{ … }}` (Go templates: Helm, gomplate; Jinja, cookiecutter) or
+`{% … %}` (Jinja statements) — may describe a manifest that only exists once something renders it. Judging it as
+written would judge `{{ .Values.image }}` as an image, or fail to parse `{{- if … }}` lines; such a file is *not
+evaluated (template)* unless something renders it: listed in every report, read by no rule, never an input problem.
 
-Some files carry `{{ … }}` that the program reading them expands at run time, and are meant to be read as written:
-- Prometheus and Alertmanager alert text (`{{ $labels.instance }}`, `{{ $value | humanize }}`, `{{ .Labels.job }}`);
-- resources of controllers that substitute parameters (Argo Workflows, Events, Rollouts analysis and
-  ApplicationSets under `argoproj.io`, Kyverno policies under `kyverno.io`, KServe runtimes' `{{.Name}}`
-  placeholders under `serving.kserve.io`);
-- `${{ … }}` expressions (GitHub Actions, Azure Pipelines), and directives inside `#` comment lines.
-Bare `{{ end }}` / `{{ else }}` decide nothing either way.
+Many files that are read as written carry `{{ … }}` too: the program reading them fills it in at run time —
+Prometheus and Alertmanager alert text (`{{ $labels.instance }}`), KServe's `{{.Name}}` in a runtime's args and
+its domain template, Argo Workflows parameters, Kyverno variables, goreleaser fields. So a file with directives is
+a template when it
+- holds a Jinja statement (`{% … %}`), or an expression only Helm evaluates (`.Values`, `.Release`, `.Chart`,
+  `.Capabilities`, `.Files`, `include`, `toYaml`, `tpl`, `required`, `nindent`), or
+- is not YAML as written (a `{{- if … }}` line, `key: {{ value }}`).
+`${{ … }}` expressions (GitHub Actions, Azure Pipelines) and directives in `#` comment lines are not directives.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 # The expression is bounded (a directive is one short expression), so the scan stays linear on hostile text.
 _DIRECTIVE = re.compile(r"(?<!\$)\{\{-?([^{}]{0,2000}?)-?\}\}|\{%-?([^{}]{0,2000}?)-?%\}")
-_ALERT_DATA = re.compile(
-    r"\$(?:labels|value|externalLabels|externalURL)\b"
-    r"|\.(?:Labels|Annotations|Value|ExternalLabels|ExternalURL|CommonLabels|CommonAnnotations|GroupLabels|Alerts"
-    r"|Receiver|Status)\b"
-)
-_NEUTRAL = frozenset({"", "end", "else", "."})
-_RUNTIME_GROUPS = re.compile(
-    r"""^\s*apiVersion:\s*["']?(?:[\w.-]+\.)?(?:argoproj\.io|kyverno\.io|serving\.kserve\.io)/""", re.MULTILINE
-)
+_HELM = re.compile(r"(?:^|[\s($])\.(?:Values|Release|Chart|Capabilities|Files|Template)\b"
+                   r"|\b(?:include|toYaml|fromYaml|tpl|required|nindent|lookup)\b")  # fmt: skip
 _COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tpl", ".tmpl", ".gotmpl", ".template")
 
 
-def has_template_directives(text: str) -> bool:
-    """True when `text` holds a directive that something must render before the YAML means anything."""
+def has_directives(text: str) -> bool:
+    """Any `{{ … }}` or `{% … %}` outside comment lines (`${{ … }}` is not one)."""
     if "{{" not in text and "{%" not in text:
         return False  # the common case: no scan at all
-    text = _COMMENT_LINE.sub("", text)
-    runtime_braces = bool(_RUNTIME_GROUPS.search(text))
-    for match in _DIRECTIVE.finditer(text):
+    return _DIRECTIVE.search(_COMMENT_LINE.sub("", text)) is not None
+
+
+def marks_a_template(text: str) -> bool:
+    """A Jinja statement or a Helm-only expression: rendered before anything reads the file."""
+    for match in _DIRECTIVE.finditer(_COMMENT_LINE.sub("", text)):
         go, jinja = match.group(1), match.group(2)
-        if jinja is not None:
-            return True  # `{% … %}` is never run-time text of Prometheus or Argo
-        if not runtime_braces and _renders(go.strip()):
+        if jinja is not None or _HELM.search(go):
             return True
     return False
 
 
-def _renders(expression: str) -> bool:
-    return expression not in _NEUTRAL and not _ALERT_DATA.search(expression)
+def template_or_documents(text: str, load: Callable[[str], list[Any]]) -> tuple[bool, list[Any] | None]:
+    """(True, None) for a template; (False, documents) when its directives are the reader's own run-time text;
+    (False, None) when it has no directives (not parsed here). `load` raises ValueError (YamlError) on bad YAML."""
+    if not has_directives(text):
+        return False, None
+    if marks_a_template(text):
+        return True, None
+    try:
+        return False, load(text)
+    except (ValueError, RecursionError):
+        return True, None  # not YAML until rendered
 
 
 def is_template_name(path: str) -> bool:
