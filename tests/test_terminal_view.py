@@ -34,6 +34,18 @@ def test_the_short_view_shows_what_fails_and_ends_with_the_verdict() -> None:
     assert len(lines) < 40
 
 
+def test_the_short_view_names_three_findings_per_rule_and_counts_the_rest() -> None:
+    from checker.model import Finding
+
+    report = sample_report()
+    many = tuple(Finding(message=f"Deployment 'd{i}' has 1 replica", path=f"k8s/d{i}.yaml", line=1) for i in range(7))
+    results = tuple(r.model_copy(update={"findings": many}) if r.rule_id == "REL001" else r for r in report.results)
+    report = report.model_copy(update={"results": results})
+    short, verbose = render(report), render(report, verbose=True)
+    assert "k8s/d2.yaml" in short and "k8s/d3.yaml" not in short and "… and 4 more (see readiness.json)" in short
+    assert "k8s/d6.yaml" in verbose
+
+
 def test_verbose_lists_every_rule_and_still_ends_with_the_verdict() -> None:
     short, verbose = render(sample_report()), render(sample_report(), verbose=True)
     listed = [line for line in short.splitlines() if not line.startswith("Waiver")]

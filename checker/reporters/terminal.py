@@ -25,7 +25,8 @@ from checker.reporters.common import (
     visible,
 )
 
-MAX_FINDINGS_SHOWN = 10
+MAX_FINDINGS_SHOWN = 10  # per rule with --verbose, and input problems
+SHORT_FINDINGS_SHOWN = 3  # per failing rule in the short view: a real repository has hundreds
 MAX_PATHS_SHOWN = 3  # not-evaluated files named in the short view (all of them are in readiness.json)
 _STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.ERROR: "bold magenta", Status.SKIPPED: "dim", Status.WAIVED: "yellow"}
 
@@ -54,7 +55,7 @@ def _failing(console: Any, report: RunReport) -> None:
     for result in failing(report):
         style = _STYLE[result.status]
         console.print(f"[{style}]{STATUS_LABEL[result.status]}[/] {result.rule_id} {result.severity.value} — "
-                      f"{_detail(result)}")  # fmt: skip
+                      f"{_detail(result, SHORT_FINDINGS_SHOWN)}")  # fmt: skip
 
 
 def _categories(console: Any, report: RunReport) -> None:
@@ -88,11 +89,11 @@ def _safe(text: str, one_line: bool = False) -> str:
     return escape(visible(text, one_line=one_line))
 
 
-def _detail(result: RuleResult) -> str:
+def _detail(result: RuleResult, limit: int = MAX_FINDINGS_SHOWN) -> str:
     lines = [f"[bold]{_safe(result.title)}[/bold]"]
     if result.status != Status.PASS:
         lines.append(_safe(result.message))
-    shown = [f for f in result.findings if not f.waived][:MAX_FINDINGS_SHOWN]
+    shown = [f for f in result.findings if not f.waived][:limit]
     for finding in shown:
         where = location(finding.path, finding.line)
         note = " [dim](baselined)[/dim]" if finding.baselined else ""
