@@ -209,7 +209,7 @@ def pre_commit(files: tuple[Path, ...], config_file: Path | None, fail_on: str |
                no_cache: bool, no_inline_waivers: bool, policy: Path | None, debug: bool) -> None:  # fmt: skip
     """What the pre-commit hook calls: `check` for the rules that read FILES (default: git's staged files,
     deletions included), each file with its nearest enclosing project's config."""
-    from checker.commands.precommit import NOT_A_REPOSITORY, staged_or_given
+    from checker.commands.staged import NOT_A_REPOSITORY, staged_or_given
 
     given = staged_or_given(files)
     if given is None:

@@ -108,3 +108,31 @@ def test_files_outside_every_project_belong_to_the_root(tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     groups = projects_of((Path("svc/k8s/x.yaml"), Path("other/y.yaml"), Path("svc/deep/z.py")))
     assert groups == {Path("svc"): (Path("svc/k8s/x.yaml"), Path("svc/deep/z.py")), Path("."): (Path("other/y.yaml"),)}
+
+
+def test_asking_git_for_staged_files_runs_none_of_the_repositorys_programs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hook's own git call is hostile input too: an fsmonitor set in the checked tree's .git/config must
+    not run when `readiness pre-commit` lists the staged paths."""
+    repo = _repo(tmp_path / "repo", {"k8s/deploy.yaml": DEPLOYMENT.replace("NAME", "scorer"), "k8s/alerts.yaml": ALERTS})
+    marker = tmp_path / "fsmonitor-ran"
+    hook = repo / "fsmonitor.sh"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n", encoding="utf-8")
+    hook.chmod(0o755)
+    _git(repo, "rm", "-q", "k8s/alerts.yaml")
+    _git(repo, "config", "core.fsmonitor", str(hook))  # after the test's own git calls, which would run it
+    code, output = _hook(repo, monkeypatch)
+    assert (code, "MON002" in output) == (1, True)
+    assert not marker.exists()
+
+
+def test_the_staged_list_is_read_without_the_engine() -> None:
+    """The replay fast path keys on the staged list: working it out imports no model, engine or report code."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; import checker.commands.staged; "
+             "print(sorted(m for m in ('pydantic', 'checker.engine', 'checker.model', 'rich') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

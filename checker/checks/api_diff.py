@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from checker.apidiff import Change, diff
-from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.base import CheckContext, NoParams, Outcome
 from checker.checks.openapi import NO_SPEC, SPEC_INPUTS, specs_of
 from checker.checks.registry import Registry, check_type
 from checker.config import PreviousSpec
 from checker.model import Finding, Status
 from checker.project.openapi import GitSource, IndexSource, Spec, SpecError, load_spec
 
-
-class NoParams(Params):
-    pass
 
 
 def register(registry: Registry) -> None:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.base import CheckContext, NoParams, Outcome
 from checker.checks.openapi import NO_SPEC, SPEC_INPUTS, finding_at, specs_of
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
@@ -28,9 +28,6 @@ _DECORATOR = re.compile(r"""^[ \t]*@[\w.]+\.(?:get|post|put|patch|delete|head|op
 _REGISTRATION = re.compile(r"""\.(?:add_url_rule|add_api_route|add_route|add_get|add_post)\(\s*"""
                            r"""(?:["'][A-Z*]+["']\s*,\s*)?[rRuU]?(["'])(/[^"'\n]*)\1""")  # fmt: skip
 
-
-class NoParams(Params):
-    pass
 
 
 def register(registry: Registry) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from checker.apidiff import SchemaView, response_media, schema_view
 from checker.checks.api_signature import describe, incompatible, nested_objects
-from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.base import CheckContext, NoParams, Outcome
 from checker.checks.openapi import NO_SPEC, SPEC_INPUTS, finding_at, specs_of
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
@@ -24,9 +24,6 @@ from checker.project.openapi import Located, Operation, Spec
 JSON = "application/json"
 MAX_NESTING = 8  # arrays of arrays of … one column value per row
 
-
-class NoParams(Params):
-    pass
 
 
 def register(registry: Registry) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.apidiff import SchemaView, request_body, schema_view
-from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.base import CheckContext, NoParams, Outcome
 from checker.checks.openapi import NO_SPEC, SPEC_INPUTS, finding_at, specs_of
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
@@ -30,9 +30,6 @@ TENSOR_KIND = {"float": "double", "int": "long", "uint": "long", "bool": "boolea
                "bytes": "binary", "double": "double"}  # fmt: skip
 MAX_DEPTH = 4
 
-
-class NoParams(Params):
-    pass
 
 
 def register(registry: Registry) -> None:

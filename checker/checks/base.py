@@ -21,6 +21,10 @@ class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class NoParams(Params):  # a check type that takes no parameters (no docstring: it would describe every such check)
+    pass
+
+
 class Outcome(BaseModel):
     model_config = ConfigDict(frozen=True)
 

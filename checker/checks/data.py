@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.base import CheckContext, NoParams, Outcome, Params
 from checker.checks.registry import Registry, check_type
 from checker.checks.sample_size import SampleGuard
 from checker.data import compare
@@ -26,9 +26,6 @@ if TYPE_CHECKING:
 DATA_INPUTS = ("dataset", "mlmodel", "json")
 NEEDS_BOTH = "no reference and serving datasets configured (data.reference and data.serving in readiness.yaml)"
 
-
-class NoParams(Params):
-    pass
 
 
 class SampleParams(Params):

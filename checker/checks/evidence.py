@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
-from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.base import CheckContext, NoParams, Outcome
 from checker.checks.registry import Registry, check_type
 from checker.config import SloConfig
 from checker.model import Finding
@@ -13,9 +13,6 @@ from checker.project.loadtest import LoadTestResult
 
 EVIDENCE_FORMATS = "k6 `--summary-export` JSON or Locust `--csv` *_stats.csv"
 
-
-class NoParams(Params):
-    pass
 
 
 def register(registry: Registry) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.base import CheckContext, NoParams, Outcome
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding, Status
 from checker.project import mlmodel
@@ -25,9 +25,6 @@ VERSION_KEYS = ("version", "model_version")
 _DIGEST = re.compile(r"(?:sha256:)?([0-9a-f]{64})", re.IGNORECASE)
 _SUM_LINE = re.compile(r"^((?:sha256:)?[0-9a-fA-F]{64}) [ *](.+)$", re.IGNORECASE)
 
-
-class NoParams(Params):
-    pass
 
 
 def register(registry: Registry) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.base import CheckContext, NoParams, Outcome, Params
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
 from checker.project.prometheus import PromRule, prometheus_rules
@@ -13,9 +13,6 @@ from checker.project.pysource import CallSite, ModuleFacts, PythonSources
 _RULE_INPUTS = ("kubernetes", "yaml")
 LOGGING_MODULES = frozenset({"logging", "structlog", "loguru"})
 
-
-class NoParams(Params):
-    pass
 
 
 class AlertMetadataParams(Params):

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 from checker.apidiff import request_body, response_media, schema_view
-from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.base import CheckContext, NoParams, Outcome
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
 from checker.project.openapi import Located, Operation, Spec, SpecProblem, model_of
@@ -20,9 +20,6 @@ _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
                      r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$")  # fmt: skip
 NO_CONTENT = ("204", "205")
 
-
-class NoParams(Params):
-    pass
 
 
 def register(registry: Registry) -> None:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.base import CheckContext, NoParams, Outcome
 from checker.checks.builtin import VERSION_SOURCES
 from checker.checks.images import is_build_reference
 from checker.checks.registry import Registry, check_type
@@ -22,9 +22,6 @@ from checker.project.index import InputError, ProjectIndex
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}")
 
-
-class NoParams(Params):
-    pass
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import posixpath
 import re
 
 from checker.checks.builtin import VERSION_SOURCES
-from checker.checks.base import CheckContext, Outcome, Params
+from checker.checks.base import CheckContext, NoParams, Outcome
 from checker.checks.registry import Registry, check_type
 from checker.model import Finding
 from checker.project import classify as kinds
@@ -17,9 +17,6 @@ from checker.project.index import InputError, ProjectIndex
 _SEMVER = re.compile(r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 _RST_UNDERLINE = re.compile(r"^([=\-~^*+#])\1{2,}\s*$")
 
-
-class NoParams(Params):
-    pass
 
 
 def register(registry: Registry) -> None:

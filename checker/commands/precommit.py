@@ -17,22 +17,10 @@ from pathlib import Path
 
 from checker.commands.check import CheckRequest, run_request
 from checker.model import Status
+from checker.project.classify import CONFIG_NAMES
 from checker.reporters.compact import render
 
 NOTHING_TO_CHECK = "readiness: nothing to check (no staged file is an input of any rule)"
-NOT_A_REPOSITORY = "readiness: nothing to check (no files given and no git work tree to ask for staged ones)"
-
-
-def staged_or_given(files: tuple[Path, ...]) -> tuple[Path, ...] | None:
-    """The FILEs given, else git's staged paths (deletions included); None outside a git work tree.
-    Light imports only: the replay fast path keys on this list before anything else loads."""
-    if files:
-        return files
-    from checker.project.gitcmd import staged_files
-
-    staged = staged_files(Path("."))
-    return None if staged is None else tuple(Path(p) for p in staged)
-CONFIG_FILES = ("readiness.yaml", "readiness.yml")
 
 
 def run_pre_commit(files: tuple[Path, ...], config_file: Path | None, fail_on: str | None, jobs: int | None,
@@ -82,7 +70,7 @@ def _project_of(file: Path) -> Path:
 
 def _declares_project(folder: Path) -> bool:
     """A folder with its own config. Names only and a bounded read: the tree is untrusted."""
-    if any((folder / name).is_file() and not (folder / name).is_symlink() for name in CONFIG_FILES):
+    if any((folder / name).is_file() and not (folder / name).is_symlink() for name in sorted(CONFIG_NAMES)):
         return True
     pyproject = folder / "pyproject.toml"
     if not pyproject.is_file() or pyproject.is_symlink():

@@ -89,9 +89,9 @@ def _run(options: RunOptions, cap: memory.LeadCap) -> RunReport:
     registry = options.registry or default_registry()
     loaded = load_config(options.target, options.config_file)
     policy = load_policy(options.policy, options.target) if options.policy else None
-    if policy is not None:  # the project's own limits do not apply to reading its packs either
-        loaded_for_packs = LoadedConfig(loaded.config.model_copy(update={"limits": policy.policy.limits}))
-    rules = load_rules(options.target, loaded if policy is None else loaded_for_packs, options.extra_packs, registry)
+    # Under a policy the project's own limits do not apply to reading its packs either.
+    packs_config = loaded if policy is None else LoadedConfig(loaded.config.model_copy(update={"limits": policy.policy.limits}))
+    rules = load_rules(options.target, packs_config, options.extra_packs, registry)
     validate_config(loaded, rules, options.target)
     changes = gate_changes(loaded, rules) if policy is None else apply_policy(loaded, policy, rules)
     cap.set(loaded.config.limits.rule_memory_mb)  # the limits in force: the policy's when there is one

@@ -8,9 +8,7 @@ rules then reuses from the index.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
 from functools import cached_property
-from typing import Any
 
 from checker.config import ProjectConfig
 from checker.project.index import InputError, ProjectIndex
@@ -44,14 +42,14 @@ class SpecFiles:
 
     def _referenced(self, path: str) -> list[str]:
         """Files named by the `$ref`s of `path`, relative to it (URLs and paths leaving the root are not files)."""
-        from checker.project.openapi import is_uri
+        from checker.project.openapi import is_uri, refs
 
         try:
             docs = self.index.data(path) if path in self.index.files else []
         except InputError:
             return []
         found = []
-        for ref in _refs(docs):
+        for ref in refs(docs):
             target = ref.partition("#")[0]
             if not target or is_uri(target):
                 continue
@@ -60,15 +58,3 @@ class SpecFiles:
                 found.append(joined)
         return found
 
-
-def _refs(node: Any) -> Iterator[str]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            ref = current.get("$ref")
-            if isinstance(ref, str):
-                yield ref
-            stack.extend(current.values())
-        elif isinstance(current, list):
-            stack.extend(current)

@@ -463,7 +463,7 @@ def looks_like_spec(text: str, json: bool) -> bool:
 def referenced_files(spec: Spec) -> set[str]:
     """Other files the spec's `$ref`s name (one level: enough to tell fragments from specs)."""
     files = set()
-    for ref in _refs(spec.root):
+    for ref in refs(spec.root):
         target = ref.partition("#")[0]
         if target and not is_uri(target):
             joined = _join(spec.path, target)
@@ -472,7 +472,8 @@ def referenced_files(spec: Spec) -> set[str]:
     return files
 
 
-def _refs(node: Any) -> Iterator[str]:
+def refs(node: Any) -> Iterator[str]:
+    """Every `$ref` string anywhere in a document (iterative: documents nest deeply)."""
     stack = [node]
     while stack:
         current = stack.pop()
